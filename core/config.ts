@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+/** Telegram bot tokens look like `123456789:AA...` (digits, a colon, 30+ url-safe characters). */
+const botToken = z.string().regex(/^\d+:[A-Za-z0-9_-]{30,}$/, "must look like 123456:ABC… (from @BotFather)");
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), "must be a postgres:// URL");
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((u) => /^rediss?:\/\//.test(u), "must be a redis:// URL");
+
+const adminIds = z
+  .string()
+  .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0))
+  .pipe(z.array(z.string().regex(/^\d{1,15}$/, "each id must be a Telegram user id (digits)")).min(1, "must list at least one id"))
+  .transform((ids) => ids.map(Number));
+
+export const configSchema = z.object({
+  DATABASE_URL: postgresUrl,
+  REDIS_URL: redisUrl,
+  CLIENT_BOT_TOKEN: botToken,
+  PARTNER_BOT_TOKEN: botToken,
+  ADMIN_BOT_TOKEN: botToken,
+  ADMIN_IDS: adminIds,
+  TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof Config;
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, readonly problem: string) {
+    super(`config: ${variable} ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Parses only the variables a process needs (a worker needs no admin bot token), so each
+ * process can be started with just its own settings. The first problem is reported as one line.
+ */
+export function parseConfig<K extends ConfigKey>(env: NodeJS.ProcessEnv, keys: readonly K[]): Pick<Config, K> {
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
+  const result = configSchema.pick(mask).safeParse(env);
+  if (result.success) return result.data as Pick<Config, K>;
+  const issue = result.error.issues[0]!;
+  const variable = String(issue.path[0] ?? "environment");
+  const problem = env[variable] === undefined || env[variable] === "" ? "is missing" : `is invalid: ${issue.message}`;
+  throw new ConfigError(variable, problem);
+}
+
+/** For `main.ts` files: parse, or print the one line and exit 1. */
+export function loadConfigOrExit<K extends ConfigKey>(keys: readonly K[], env: NodeJS.ProcessEnv = process.env): Pick<Config, K> {
+  try {
+    return parseConfig(env, keys);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
