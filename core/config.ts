@@ -45,9 +45,9 @@ export class ConfigError extends Error {
  * process can be started with just its own settings. The first problem is reported as one line.
  */
 export function parseConfig<K extends ConfigKey>(env: NodeJS.ProcessEnv, keys: readonly K[]): Pick<Config, K> {
-  const mask = Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
-  const result = configSchema.pick(mask).safeParse(env);
-  if (result.success) return result.data as Pick<Config, K>;
+  const shape = Object.fromEntries(keys.map((k) => [k, configSchema.shape[k]]));
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data as unknown as Pick<Config, K>;
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? "environment");
   const problem = env[variable] === undefined || env[variable] === "" ? "is missing" : `is invalid: ${issue.message}`;

@@ -110,7 +110,7 @@ CREATE TABLE "ledger_entries" (
 	"actor_telegram_id" bigint,
 	"reason" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "ledger_points_nonzero" CHECK ("ledger_entries"."points" <> 0),
+	CONSTRAINT "ledger_points_nonzero" CHECK ("ledger_entries"."points" <> 0 OR ("ledger_entries"."kind" = 'reversal' AND "ledger_entries"."shortfall" > 0)),
 	CONSTRAINT "ledger_balance_after_non_negative" CHECK ("ledger_entries"."balance_after" >= 0),
 	CONSTRAINT "ledger_shortfall_non_negative" CHECK ("ledger_entries"."shortfall" >= 0)
 );

@@ -84,7 +84,8 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_reverses_entry_key").on(t.reversesEntryId),
     index("ledger_client_time_idx").on(t.clientId, t.createdAt),
     index("ledger_partner_time_idx").on(t.partnerId, t.createdAt),
-    check("ledger_points_nonzero", sql`${t.points} <> 0`),
+    // Zero only for a reversal that found nothing left to take back (all of it is the shortfall).
+    check("ledger_points_nonzero", sql`${t.points} <> 0 OR (${t.kind} = 'reversal' AND ${t.shortfall} > 0)`),
     check("ledger_balance_after_non_negative", sql`${t.balanceAfter} >= 0`),
     check("ledger_shortfall_non_negative", sql`${t.shortfall} >= 0`),
   ],

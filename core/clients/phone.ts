@@ -1,0 +1,20 @@
+import { DomainError } from "../errors.js";
+
+/**
+ * Normalises a phone to E.164. Russian habits are accepted: 8XXXXXXXXXX and a bare 10-digit 9XXXXXXXXX
+ * both mean +7. Anything else must already carry its country code.
+ */
+export function normalizePhone(raw: string): string {
+  const trimmed = raw.trim();
+  if (trimmed.length > 32 || !/^\+?[\d\s().-]+$/.test(trimmed)) throw invalid();
+  const digits = trimmed.replace(/\D/g, "");
+  let e164: string;
+  if (trimmed.startsWith("+")) e164 = `+${digits}`;
+  else if (digits.length === 11 && digits.startsWith("8")) e164 = `+7${digits.slice(1)}`;
+  else if (digits.length === 10 && digits.startsWith("9")) e164 = `+7${digits}`;
+  else e164 = `+${digits}`;
+  if (!/^\+[1-9]\d{7,14}$/.test(e164)) throw invalid();
+  return e164;
+}
+
+const invalid = () => new DomainError("VALIDATION", "not a phone number", { field: "phone" });

@@ -1,0 +1,334 @@
+import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx, Tx } from "../../db/client.js";
+import { balances, clients, ledgerEntries, npsRatings, partners, purchases, redemptionRequests, referrals } from "../../db/schema/index.js";
+import { audit } from "../audit/service.js";
+import { systemClock, type Clock } from "../clock.js";
+import { DomainError, isDomainError } from "../errors.js";
+import { randomCode } from "../ids.js";
+import { balanceOf, findEntryByKey, postEntry, runIdempotent } from "../ledger/post.js";
+import { earnedPoints, tierStatus, type TierStatus } from "../ledger/tiers.js";
+import { bindReferral } from "../referrals/service.js";
+import { effectiveSettings, getNetworkSettings } from "../settings/service.js";
+import { parseInput } from "../validation.js";
+import { normalizePhone } from "./phone.js";
+
+export type Client = typeof clients.$inferSelect;
+
+const telegramId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const optionalName = z.string().trim().max(256).optional().nullable();
+
+/** `/start` payloads: `p_<partner code>` or `r_<client referral code>`; anything else is ignored, not an error. */
+export type StartAttribution = { kind: "partner"; code: string } | { kind: "referral"; code: string } | { kind: "none" };
+
+export function parseStartPayload(payload: string | undefined | null): StartAttribution {
+  const m = /^([pr])_([A-Za-z0-9_-]{1,62})$/.exec(payload?.trim() ?? "");
+  if (!m) return { kind: "none" };
+  return { kind: m[1] === "p" ? "partner" : "referral", code: m[2]!.toUpperCase() };
+}
+
+const registerInput = z.object({
+  telegramId,
+  firstName: optionalName,
+  username: optionalName,
+  language: z.enum(["ru", "en"]).optional(),
+  phone: z.string().optional().nullable(),
+  startPayload: z.string().max(64).optional().nullable(),
+});
+
+export type RegisterResult = {
+  client: Client;
+  /** False when this Telegram user was already registered: nothing changed. */
+  created: boolean;
+  welcomeBonus: number;
+  sourcePartnerId: number | null;
+  referrerClientId: number | null;
+};
+
+/**
+ * Registers the sender of `/start` (idempotent on the Telegram id). If they share a phone a partner
+ * registered them with, that row is claimed instead of creating a second one. Attribution from the
+ * payload (partner or referrer) is bound on first contact only; the welcome bonus is paid once.
+ */
+export async function registerClient(db: DbOrTx, rawInput: z.input<typeof registerInput>, clock: Clock = systemClock): Promise<RegisterResult> {
+  const input = parseInput(registerInput, rawInput);
+  const phone = input.phone ? normalizePhone(input.phone) : null;
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [existing] = await tx.select().from(clients).where(eq(clients.telegramId, input.telegramId));
+      if (existing) {
+        return { client: existing, created: false, welcomeBonus: 0, sourcePartnerId: existing.sourcePartnerId, referrerClientId: null };
+      }
+      const now = clock.now();
+      const attribution = parseStartPayload(input.startPayload);
+      const sourcePartner = attribution.kind === "partner" ? await approvedPartnerByCode(tx, attribution.code) : undefined;
+
+      let client: Client;
+      const claimable = phone ? await phoneOnlyClient(tx, phone) : undefined;
+      if (claimable) {
+        [client] = (await tx
+          .update(clients)
+          .set({
+            telegramId: input.telegramId,
+            firstName: input.firstName ?? claimable.firstName,
+            username: input.username ?? null,
+            language: input.language ?? claimable.language,
+          })
+          .where(eq(clients.id, claimable.id))
+          .returning()) as [Client];
+      } else {
+        if (phone && (await tx.select({ id: clients.id }).from(clients).where(eq(clients.phone, phone))).length > 0) {
+          throw new DomainError("PHONE_TAKEN", "this phone belongs to another client");
+        }
+        client = await insertClient(tx, {
+          telegramId: input.telegramId,
+          phone,
+          firstName: input.firstName ?? null,
+          username: input.username ?? null,
+          language: input.language ?? "ru",
+          sourcePartnerId: sourcePartner?.id ?? null,
+          createdAt: now,
+        });
+      }
+
+      const referrerClientId = attribution.kind === "referral" ? await bindReferralQuietly(tx, client.id, attribution.code, now) : null;
+      const welcomeBonus = await payWelcomeBonus(tx, client, now);
+      return { client, created: true, welcomeBonus, sourcePartnerId: client.sourcePartnerId, referrerClientId };
+    }),
+  );
+}
+
+/** A bad referral link (one's own, or a cycle) must not stop anyone from joining: it is ignored. */
+async function bindReferralQuietly(tx: Tx, inviteeClientId: number, referralCode: string, now: Date): Promise<number | null> {
+  try {
+    return await bindReferral(tx, { inviteeClientId, referralCode, now });
+  } catch (err) {
+    if (isDomainError(err, "SELF_REFERRAL")) return null;
+    throw err;
+  }
+}
+
+async function insertClient(tx: Tx, values: Omit<typeof clients.$inferInsert, "referralCode">): Promise<Client> {
+  const [client] = await tx
+    .insert(clients)
+    .values({ ...values, referralCode: randomCode(8) })
+    .returning();
+  await tx.insert(balances).values({ clientId: client!.id, points: 0, updatedAt: values.createdAt ?? new Date() });
+  return client!;
+}
+
+async function approvedPartnerByCode(tx: Tx, code: string) {
+  const [p] = await tx
+    .select({ id: partners.id, settings: partners.settings })
+    .from(partners)
+    .where(and(eq(partners.code, code), eq(partners.status, "approved")));
+  return p;
+}
+
+async function phoneOnlyClient(tx: Tx, phone: string) {
+  const [row] = await tx
+    .select()
+    .from(clients)
+    .where(and(eq(clients.phone, phone), isNull(clients.telegramId), eq(clients.status, "active")))
+    .for("update");
+  return row;
+}
+
+/** The welcome bonus of the partner who brought the client, or the network's; once per client row. */
+async function payWelcomeBonus(tx: Tx, client: Client, now: Date): Promise<number> {
+  const key = `welcome:${client.id}`;
+  if (await findEntryByKey(tx, key)) return 0;
+  const network = await getNetworkSettings(tx);
+  const [partner] = client.sourcePartnerId
+    ? await tx.select({ settings: partners.settings }).from(partners).where(eq(partners.id, client.sourcePartnerId))
+    : [];
+  const amount = effectiveSettings(network, partner?.settings).welcomeBonus;
+  if (amount <= 0) return 0;
+  await postEntry(tx, {
+    clientId: client.id,
+    partnerId: client.sourcePartnerId,
+    kind: "welcome_bonus",
+    points: amount,
+    idempotencyKey: key,
+    actorType: "system",
+    createdAt: now,
+  });
+  return amount;
+}
+
+const registerByPhoneInput = z.object({ partnerId: z.number().int().positive(), staffTelegramId: telegramId, phone: z.string(), firstName: optionalName });
+
+/**
+ * A cashier registers a customer who is not in the bot yet. It is one real client row (no placeholder ids);
+ * when that phone's owner opens the client bot and shares the phone, they claim it with its history.
+ * Idempotent on the phone: an existing client is returned as is.
+ */
+export async function registerClientByPhone(db: DbOrTx, rawInput: z.input<typeof registerByPhoneInput>, clock: Clock = systemClock) {
+  const input = parseInput(registerByPhoneInput, rawInput);
+  const phone = normalizePhone(input.phone);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [existing] = await tx.select().from(clients).where(eq(clients.phone, phone));
+      if (existing) return { client: existing, created: false };
+      const client = await insertClient(tx, {
+        phone,
+        firstName: input.firstName ?? null,
+        sourcePartnerId: input.partnerId,
+        createdAt: clock.now(),
+      });
+      await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "client.register_by_phone", targetType: "client", targetId: client.id, details: { partnerId: input.partnerId } });
+      return { client, created: true };
+    }),
+  );
+}
+
+/**
+ * Stores the phone a client shared. If a cashier had registered that phone before the client opened the bot,
+ * the two rows are one person: the phone-only row is merged into this one (points moved by ledger rows,
+ * purchases and ratings re-pointed), so the history and the tier follow the person.
+ */
+export async function attachPhone(db: DbOrTx, input: { clientId: number; phone: string }, clock: Clock = systemClock) {
+  const phone = normalizePhone(input.phone);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const me = await activeClient(tx, input.clientId);
+      if (me.phone === phone) return { client: me, mergedClientId: null as number | null };
+      const [holder] = await tx.select().from(clients).where(eq(clients.phone, phone)).for("update");
+      let mergedClientId: number | null = null;
+      if (holder) {
+        if (holder.telegramId !== null || holder.status !== "active") throw new DomainError("PHONE_TAKEN", "this phone belongs to another client");
+        await mergeClient(tx, holder, me, clock.now());
+        mergedClientId = holder.id;
+      }
+      const [client] = await tx.update(clients).set({ phone }).where(eq(clients.id, me.id)).returning();
+      return { client: client!, mergedClientId };
+    }),
+  );
+}
+
+async function mergeClient(tx: Tx, from: Client, into: Client, now: Date): Promise<void> {
+  const points = await balanceOf(tx, from.id, true);
+  if (points > 0) {
+    await postEntry(tx, { clientId: from.id, kind: "merge", points: -points, idempotencyKey: `merge-out:${from.id}`, actorType: "system", reason: `merged into client ${into.id}`, createdAt: now });
+    await postEntry(tx, { clientId: into.id, kind: "merge", points, idempotencyKey: `merge-in:${from.id}`, actorType: "system", reason: `merged from client ${from.id}`, createdAt: now });
+  }
+  await tx.update(purchases).set({ clientId: into.id }).where(eq(purchases.clientId, from.id));
+  await tx.update(npsRatings).set({ clientId: into.id }).where(eq(npsRatings.clientId, from.id));
+  await tx.update(redemptionRequests).set({ status: "cancelled", decidedAt: now }).where(and(eq(redemptionRequests.clientId, from.id), eq(redemptionRequests.status, "pending")));
+  // Whoever the phone-only client had invited now counts as invited by the person.
+  await tx.update(referrals).set({ referrerClientId: into.id }).where(and(eq(referrals.referrerClientId, from.id), sql`${referrals.inviteeClientId} <> ${into.id}`));
+  await tx
+    .update(clients)
+    .set({ status: "merged", mergedIntoClientId: into.id, phone: null, sourcePartnerId: from.sourcePartnerId })
+    .where(eq(clients.id, from.id));
+  if (into.sourcePartnerId === null && from.sourcePartnerId !== null) {
+    await tx.update(clients).set({ sourcePartnerId: from.sourcePartnerId }).where(eq(clients.id, into.id));
+  }
+}
+
+export async function activeClient(db: DbOrTx, clientId: number): Promise<Client> {
+  const [client] = await db.select().from(clients).where(eq(clients.id, clientId));
+  if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+  if (client.status === "blocked") throw new DomainError("CLIENT_BLOCKED", "client is blocked");
+  return client;
+}
+
+export type ClientLookup = { telegramId: number } | { phone: string } | { code: string } | { id: number };
+
+/** Finds an active or blocked client by Telegram id, phone (any common format) or referral code; null if none. */
+export async function findClient(db: DbOrTx, lookup: ClientLookup): Promise<Client | null> {
+  let where;
+  if ("telegramId" in lookup) where = eq(clients.telegramId, lookup.telegramId);
+  else if ("phone" in lookup) where = eq(clients.phone, normalizePhone(lookup.phone));
+  else if ("code" in lookup) {
+    const code = lookup.code.trim().toUpperCase();
+    if (!/^[A-Z0-9]{4,16}$/.test(code)) throw new DomainError("VALIDATION", "not a client code", { field: "code" });
+    where = eq(clients.referralCode, code);
+  } else where = eq(clients.id, lookup.id);
+  const [client] = await db.select().from(clients).where(where);
+  if (!client || client.status === "deleted" || client.status === "merged") return null;
+  return client;
+}
+
+export type ClientSummary = { client: Client; balance: number } & TierStatus;
+
+export async function clientSummary(db: DbOrTx, clientId: number, clock: Clock = systemClock): Promise<ClientSummary> {
+  const client = await activeClient(db, clientId);
+  const settings = await getNetworkSettings(db);
+  const [balance, earned] = await Promise.all([
+    balanceOf(db, clientId),
+    earnedPoints(db, clientId, clock.now(), settings.tierWindowDays),
+  ]);
+  return { client, balance, ...tierStatus(earned, settings.tierThresholds) };
+}
+
+export type HistoryPage = {
+  entries: { id: number; kind: string; points: number; balanceAfter: number; partnerName: string | null; createdAt: Date }[];
+  /** Pass as `beforeId` for the next (older) page; null on the last page. */
+  nextBeforeId: number | null;
+};
+
+/** The client's ledger, newest first, paged by id (stable under concurrent writes). */
+export async function clientHistory(db: DbOrTx, input: { clientId: number; limit?: number; beforeId?: number | null }): Promise<HistoryPage> {
+  const limit = Math.min(Math.max(input.limit ?? 10, 1), 50);
+  const rows = await db
+    .select({
+      id: ledgerEntries.id,
+      kind: ledgerEntries.kind,
+      points: ledgerEntries.points,
+      balanceAfter: ledgerEntries.balanceAfter,
+      partnerName: partners.name,
+      createdAt: ledgerEntries.createdAt,
+    })
+    .from(ledgerEntries)
+    .leftJoin(partners, eq(partners.id, ledgerEntries.partnerId))
+    .where(and(eq(ledgerEntries.clientId, input.clientId), input.beforeId ? lt(ledgerEntries.id, input.beforeId) : undefined))
+    .orderBy(desc(ledgerEntries.id))
+    .limit(limit + 1);
+  const entries = rows.slice(0, limit);
+  return { entries, nextBeforeId: rows.length > limit ? entries[entries.length - 1]!.id : null };
+}
+
+export async function setClientLanguage(db: DbOrTx, clientId: number, language: "ru" | "en"): Promise<void> {
+  await db.update(clients).set({ language }).where(eq(clients.id, clientId));
+}
+
+/**
+ * "Delete my data": personal fields are erased and the remaining points forfeited by a ledger row, so the
+ * ledger still sums to the (now zero) balance and the partners' reports stay whole. Idempotent.
+ */
+export async function deleteClientData(db: DbOrTx, input: { clientId: number }, clock: Clock = systemClock) {
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
+      if (!client || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+      if (client.status === "deleted") return { forfeited: 0, alreadyDeleted: true };
+      const now = clock.now();
+      const points = await balanceOf(tx, client.id, true);
+      if (points > 0) {
+        await postEntry(tx, { clientId: client.id, kind: "forfeiture", points: -points, idempotencyKey: `forfeit:${client.id}`, actorType: "client", reason: "client deleted their data", createdAt: now });
+      }
+      await tx
+        .update(clients)
+        .set({ telegramId: null, phone: null, firstName: null, username: null, status: "deleted", deletedAt: now, unreachableSince: null })
+        .where(eq(clients.id, client.id));
+      await tx.update(npsRatings).set({ comment: null }).where(eq(npsRatings.clientId, client.id));
+      await tx.update(redemptionRequests).set({ status: "cancelled", decidedAt: now }).where(and(eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending")));
+      await audit(tx, { actorType: "client", action: "client.delete_data", targetType: "client", targetId: client.id, details: { forfeited: points } });
+      return { forfeited: points, alreadyDeleted: false };
+    }),
+  );
+}
+
+/** Admin: block or unblock a client (a blocked client can neither earn nor spend). */
+export async function setClientBlocked(db: DbOrTx, input: { adminTelegramId: number; clientId: number; blocked: boolean; reason: string }) {
+  const reason = parseInput(z.string().trim().min(3).max(500), input.reason);
+  return db.transaction(async (tx) => {
+    const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
+    if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+    const status = input.blocked ? "blocked" : "active";
+    if (client.status !== status) await tx.update(clients).set({ status }).where(eq(clients.id, client.id));
+    await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: input.blocked ? "client.block" : "client.unblock", targetType: "client", targetId: client.id, details: { reason } });
+    return { status };
+  });
+}

@@ -1,0 +1,28 @@
+import type { DbOrTx } from "../../db/client.js";
+import { jobs } from "../../db/schema/index.js";
+
+/**
+ * Jobs the worker performs later. Kinds and payloads are listed here so producers and the worker agree.
+ * Every `notify.*` job names the bot that sends it and the recipient; the text is rendered by the sender in the recipient's language.
+ */
+export type JobPayloads = {
+  "notify.client": { clientId: number; message: string; params?: Record<string, string | number> };
+  "notify.partner": { partnerId: number; message: string; params?: Record<string, string | number> };
+  "notify.admins": { message: string; params?: Record<string, string | number> };
+  "redemption.ask-client": { redemptionRequestId: number };
+  "nps.ask": { purchaseId: number };
+  "nps.low-score": { ratingId: number };
+};
+export type JobKind = keyof JobPayloads;
+
+export async function enqueue<K extends JobKind>(
+  tx: DbOrTx,
+  kind: K,
+  payload: JobPayloads[K],
+  options: { runAt?: Date; dedupeKey?: string } = {},
+): Promise<void> {
+  await tx
+    .insert(jobs)
+    .values({ kind, payload, runAt: options.runAt ?? new Date(), dedupeKey: options.dedupeKey ?? null })
+    .onConflictDoNothing({ target: jobs.dedupeKey });
+}

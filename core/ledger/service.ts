@@ -1,0 +1,453 @@
+import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx, Tx } from "../../db/client.js";
+import { clients, ledgerEntries, purchases, redemptionRequests } from "../../db/schema/index.js";
+import { audit } from "../audit/service.js";
+import { activeClient } from "../clients/service.js";
+import { addHours, addMinutes, systemClock, type Clock } from "../clock.js";
+import { DomainError } from "../errors.js";
+import { randomDigits } from "../ids.js";
+import { enqueue } from "../jobs/outbox.js";
+import { requireActiveStaff } from "../partners/access.js";
+import { rewardReferralIfDue } from "../referrals/service.js";
+import { effectiveSettings, getNetworkSettings, type Tier } from "../settings/service.js";
+import { parseInput } from "../validation.js";
+import { balanceOf, findEntryByKey, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
+import { cashbackPoints, earnedPoints, redeemCap, tierFor } from "./tiers.js";
+
+const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+const kopecks = z.number().int().positive("must be more than zero").max(Number.MAX_SAFE_INTEGER);
+/** A receipt number as printed on a check: 1–64 visible characters. */
+const receiptNumber = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[^\p{C}]+$/u, "must not contain control characters");
+const idempotencyKey = z.string().min(1).max(200);
+
+// ---------------------------------------------------------------------------------------------
+// Accrual
+
+const accrueInput = z.object({ partnerId: id, staffTelegramId: id, clientId: id, amountKopecks: kopecks, receiptNumber });
+
+export type AccrualResult = {
+  purchaseId: number;
+  ledgerEntryId: number | null;
+  points: number;
+  tier: Tier;
+  rateBp: number;
+  /** The client's balance right after this accrual (the same for every replay). */
+  balanceAfter: number;
+  /** True when this call found the accrual an earlier call with the same receipt had made. */
+  replayed: boolean;
+  referralBonus: { referrerClientId: number; points: number } | null;
+  tierUp: Tier | null;
+};
+
+/**
+ * Cashback for a check: floor(rubles × the tier's rate). Idempotent on (partner, receipt number): the same
+ * receipt again returns the first result; the same receipt with another client or amount is refused.
+ * In the same transaction: the referral bonus if this is the invitee's first accrual, the client's
+ * notification and the NPS question for later.
+ */
+export async function accrue(db: DbOrTx, rawInput: z.input<typeof accrueInput>, clock: Clock = systemClock): Promise<AccrualResult> {
+  const input = parseInput(accrueInput, rawInput);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const network = await getNetworkSettings(tx);
+      const partner = await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+      const settings = effectiveSettings(network, partner.settings);
+      if (input.amountKopecks > settings.maxCheckKopecks) {
+        throw new DomainError("VALIDATION", "check amount is too large", { field: "amountKopecks", max: settings.maxCheckKopecks });
+      }
+      const previous = await findAccrual(tx, input.partnerId, input.receiptNumber);
+      if (previous) return replayAccrual(previous, input);
+      const client = await activeClient(tx, input.clientId);
+
+      const now = clock.now();
+      const earnedBefore = await earnedPoints(tx, client.id, now, settings.tierWindowDays);
+      const tier = tierFor(earnedBefore, settings.tierThresholds);
+      const rateBp = settings.ratesBp[tier];
+      const points = cashbackPoints(input.amountKopecks, rateBp);
+
+      const [purchase] = await tx
+        .insert(purchases)
+        .values({
+          partnerId: partner.id,
+          clientId: client.id,
+          receiptNumber: input.receiptNumber,
+          amountKopecks: input.amountKopecks,
+          tier,
+          rateBp,
+          pointsAccrued: points,
+          staffTelegramId: input.staffTelegramId,
+          createdAt: now,
+        })
+        .returning({ id: purchases.id });
+      const purchaseId = purchase!.id;
+
+      let entry: LedgerEntry | null = null;
+      if (points > 0) {
+        entry = await postEntry(tx, {
+          clientId: client.id,
+          partnerId: partner.id,
+          kind: "accrual",
+          points,
+          idempotencyKey: `accrual:${purchaseId}`,
+          purchaseId,
+          actorType: "staff",
+          actorTelegramId: input.staffTelegramId,
+          createdAt: now,
+        });
+      }
+      const referralBonus = await rewardReferralIfDue(tx, { inviteeClientId: client.id, partnerId: partner.id, now });
+      const tierAfter = tierFor(earnedBefore + points, settings.tierThresholds);
+      const tierUp = tierAfter !== tier ? tierAfter : null;
+
+      await enqueue(tx, "notify.client", { clientId: client.id, message: "points-accrued", params: { points, partner: partner.name, balance: entry?.balanceAfter ?? (await balanceOf(tx, client.id)) } }, { runAt: now });
+      if (tierUp) await enqueue(tx, "notify.client", { clientId: client.id, message: "tier-up", params: { tier: tierUp } }, { runAt: now });
+      await enqueue(tx, "nps.ask", { purchaseId }, { runAt: addMinutes(now, settings.npsDelayMinutes), dedupeKey: `nps:${purchaseId}` });
+
+      return {
+        purchaseId,
+        ledgerEntryId: entry?.id ?? null,
+        points,
+        tier,
+        rateBp,
+        balanceAfter: entry?.balanceAfter ?? (await balanceOf(tx, client.id)),
+        replayed: false,
+        referralBonus,
+        tierUp,
+      };
+    }),
+  );
+}
+
+async function findAccrual(tx: Tx, partnerId: number, receipt: string) {
+  const [row] = await tx
+    .select({ purchase: purchases, entry: ledgerEntries })
+    .from(purchases)
+    .leftJoin(ledgerEntries, and(eq(ledgerEntries.purchaseId, purchases.id), eq(ledgerEntries.kind, "accrual")))
+    .where(and(eq(purchases.partnerId, partnerId), eq(purchases.receiptNumber, receipt)));
+  return row;
+}
+
+function replayAccrual(
+  previous: NonNullable<Awaited<ReturnType<typeof findAccrual>>>,
+  input: { clientId: number; amountKopecks: number },
+): AccrualResult {
+  const { purchase, entry } = previous;
+  if (purchase.clientId !== input.clientId || purchase.amountKopecks !== input.amountKopecks) {
+    throw new DomainError("RECEIPT_REUSED", "this receipt number was already used for another check", { receipt: purchase.receiptNumber });
+  }
+  return {
+    purchaseId: purchase.id,
+    ledgerEntryId: entry?.id ?? null,
+    points: purchase.pointsAccrued,
+    tier: purchase.tier,
+    rateBp: purchase.rateBp,
+    balanceAfter: entry?.balanceAfter ?? 0,
+    replayed: true,
+    referralBonus: null,
+    tierUp: null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redemption: the partner asks, the client confirms, only then do points leave.
+
+export type RedemptionRequest = typeof redemptionRequests.$inferSelect;
+
+const requestRedemptionInput = z.object({
+  partnerId: id,
+  staffTelegramId: id,
+  clientId: id,
+  checkKopecks: kopecks,
+  points: z.number().int().positive("must be more than zero").max(Number.MAX_SAFE_INTEGER),
+  idempotencyKey,
+});
+
+/**
+ * Opens a redemption request: at most `maxRedeemPercent` of the check, no more than the balance now.
+ * The client is asked (outbox) to confirm; the request carries a one-time code and expires.
+ * Idempotent on `idempotencyKey`.
+ */
+export async function requestRedemption(db: DbOrTx, rawInput: z.input<typeof requestRedemptionInput>, clock: Clock = systemClock): Promise<RedemptionRequest & { replayed: boolean }> {
+  const input = parseInput(requestRedemptionInput, rawInput);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [previous] = await tx.select().from(redemptionRequests).where(eq(redemptionRequests.idempotencyKey, input.idempotencyKey));
+      if (previous) {
+        if (previous.partnerId !== input.partnerId || previous.clientId !== input.clientId || previous.points !== input.points || previous.checkKopecks !== input.checkKopecks) {
+          throw new DomainError("IDEMPOTENCY_KEY_REUSED", "this request key was used for another redemption");
+        }
+        return { ...previous, replayed: true };
+      }
+      const partner = await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+      const settings = effectiveSettings(await getNetworkSettings(tx), partner.settings);
+      if (input.checkKopecks > settings.maxCheckKopecks) {
+        throw new DomainError("VALIDATION", "check amount is too large", { field: "checkKopecks", max: settings.maxCheckKopecks });
+      }
+      const client = await activeClient(tx, input.clientId);
+      const cap = redeemCap(input.checkKopecks, settings.maxRedeemPercent);
+      if (input.points > cap) throw new DomainError("REDEEM_CAP_EXCEEDED", "more than the share of the check payable with points", { cap, percent: settings.maxRedeemPercent });
+      const available = await balanceOf(tx, client.id);
+      if (input.points > available) throw new DomainError("INSUFFICIENT_POINTS", "not enough points", { available, requested: input.points });
+
+      const now = clock.now();
+      const [request] = await tx
+        .insert(redemptionRequests)
+        .values({
+          partnerId: partner.id,
+          clientId: client.id,
+          checkKopecks: input.checkKopecks,
+          points: input.points,
+          code: randomDigits(6),
+          idempotencyKey: input.idempotencyKey,
+          staffTelegramId: input.staffTelegramId,
+          expiresAt: addMinutes(now, settings.redemptionTtlMinutes),
+          createdAt: now,
+        })
+        .returning();
+      await enqueue(tx, "redemption.ask-client", { redemptionRequestId: request!.id }, { runAt: now });
+      return { ...request!, replayed: false };
+    }),
+  );
+}
+
+/** Who decides: the client themself (a button in the client bot), or the cashier typing the code the client read out. */
+export type RedemptionDecider = { kind: "client"; clientId: number; requestId: number } | { kind: "partner"; partnerId: number; staffTelegramId: number; code: string };
+
+export type RedemptionDecision = { request: RedemptionRequest; ledgerEntry: LedgerEntry | null; balanceAfter: number | null; replayed: boolean };
+
+/**
+ * Confirms a pending request: the points leave the balance (never below zero: if they were spent since,
+ * INSUFFICIENT_POINTS and nothing changes). `decisionKey` identifies this call, so its replay returns the
+ * same result; any other attempt on a decided request, or an expired one, is refused.
+ */
+export async function confirmRedemption(db: DbOrTx, input: { by: RedemptionDecider; decisionKey: string }, clock: Clock = systemClock): Promise<RedemptionDecision> {
+  parseInput(idempotencyKey, input.decisionKey);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const request = await lockRequestFor(tx, input.by);
+      if (request.status !== "pending") return replayDecision(tx, request, "confirmed", input.decisionKey);
+      const now = clock.now();
+      if (request.expiresAt <= now) throw new DomainError("REDEMPTION_EXPIRED", "the redemption request has expired");
+      await activeClient(tx, request.clientId);
+
+      const entry = await postEntry(tx, {
+        clientId: request.clientId,
+        partnerId: request.partnerId,
+        kind: "redemption",
+        points: -request.points,
+        idempotencyKey: `redemption:${request.id}`,
+        redemptionRequestId: request.id,
+        actorType: input.by.kind === "client" ? "client" : "staff",
+        actorTelegramId: input.by.kind === "partner" ? input.by.staffTelegramId : null,
+        createdAt: now,
+      });
+      const [decided] = await tx
+        .update(redemptionRequests)
+        .set({ status: "confirmed", decisionKey: input.decisionKey, decidedAt: now, ledgerEntryId: entry.id })
+        .where(eq(redemptionRequests.id, request.id))
+        .returning();
+      await enqueue(tx, "notify.partner", { partnerId: request.partnerId, message: "redemption-confirmed", params: { points: request.points, requestId: request.id } }, { runAt: now });
+      await enqueue(tx, "notify.client", { clientId: request.clientId, message: "points-redeemed", params: { points: request.points, balance: entry.balanceAfter } }, { runAt: now });
+      return { request: decided!, ledgerEntry: entry, balanceAfter: entry.balanceAfter, replayed: false };
+    }),
+  );
+}
+
+/** The client says no: nothing leaves the balance, the partner is told. Same replay rules as confirm. */
+export async function declineRedemption(db: DbOrTx, input: { clientId: number; requestId: number; decisionKey: string }, clock: Clock = systemClock): Promise<RedemptionDecision> {
+  return db.transaction(async (tx) => {
+    const request = await lockRequestFor(tx, { kind: "client", clientId: input.clientId, requestId: input.requestId });
+    if (request.status !== "pending") return replayDecision(tx, request, "declined", input.decisionKey);
+    const now = clock.now();
+    const [decided] = await tx
+      .update(redemptionRequests)
+      .set({ status: "declined", decisionKey: input.decisionKey, decidedAt: now })
+      .where(eq(redemptionRequests.id, request.id))
+      .returning();
+    await enqueue(tx, "notify.partner", { partnerId: request.partnerId, message: "redemption-declined", params: { points: request.points, requestId: request.id } }, { runAt: now });
+    return { request: decided!, ledgerEntry: null, balanceAfter: null, replayed: false };
+  });
+}
+
+/** The cashier withdraws a request the client has not answered yet. */
+export async function cancelRedemption(db: DbOrTx, input: { partnerId: number; staffTelegramId: number; requestId: number }, clock: Clock = systemClock) {
+  return db.transaction(async (tx) => {
+    await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+    const [request] = await tx.select().from(redemptionRequests).where(eq(redemptionRequests.id, input.requestId)).for("update");
+    if (!request || request.partnerId !== input.partnerId) throw new DomainError("REDEMPTION_NOT_FOUND", "no such redemption request");
+    if (request.status === "cancelled") return request;
+    if (request.status !== "pending") throw new DomainError("REDEMPTION_ALREADY_DECIDED", "the client has already answered", { status: request.status });
+    const [cancelled] = await tx.update(redemptionRequests).set({ status: "cancelled", decidedAt: clock.now() }).where(eq(redemptionRequests.id, request.id)).returning();
+    return cancelled!;
+  });
+}
+
+/** Marks pending requests past their expiry as expired and tells each partner. Returns how many. */
+export async function expireRedemptions(db: DbOrTx, clock: Clock = systemClock): Promise<number> {
+  return db.transaction(async (tx) => {
+    const now = clock.now();
+    const expired = await tx
+      .update(redemptionRequests)
+      .set({ status: "expired", decidedAt: now })
+      .where(and(eq(redemptionRequests.status, "pending"), lte(redemptionRequests.expiresAt, now)))
+      .returning({ id: redemptionRequests.id, partnerId: redemptionRequests.partnerId, points: redemptionRequests.points });
+    for (const r of expired) {
+      await enqueue(tx, "notify.partner", { partnerId: r.partnerId, message: "redemption-expired", params: { points: r.points, requestId: r.id } }, { runAt: now });
+    }
+    return expired.length;
+  });
+}
+
+async function lockRequestFor(tx: Tx, by: RedemptionDecider): Promise<RedemptionRequest> {
+  let request: RedemptionRequest | undefined;
+  if (by.kind === "client") {
+    [request] = await tx.select().from(redemptionRequests).where(eq(redemptionRequests.id, by.requestId)).for("update");
+    if (request && request.clientId !== by.clientId) request = undefined;
+  } else {
+    await requireActiveStaff(tx, by.partnerId, by.staffTelegramId);
+    const code = by.code.trim();
+    if (!/^\d{6}$/.test(code)) throw new DomainError("VALIDATION", "a code is six digits", { field: "code" });
+    // The newest request with this code at this partner: a code is unique only while pending.
+    [request] = await tx
+      .select()
+      .from(redemptionRequests)
+      .where(and(eq(redemptionRequests.code, code), eq(redemptionRequests.partnerId, by.partnerId)))
+      .orderBy(desc(redemptionRequests.id))
+      .limit(1)
+      .for("update");
+  }
+  if (!request) throw new DomainError("REDEMPTION_NOT_FOUND", "no such redemption request");
+  return request;
+}
+
+async function replayDecision(tx: Tx, request: RedemptionRequest, wanted: "confirmed" | "declined", decisionKey: string): Promise<RedemptionDecision> {
+  if (request.status === wanted && request.decisionKey === decisionKey) {
+    const [entry] = request.ledgerEntryId ? await tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, request.ledgerEntryId)) : [];
+    return { request, ledgerEntry: entry ?? null, balanceAfter: entry?.balanceAfter ?? null, replayed: true };
+  }
+  if (request.status === "expired") throw new DomainError("REDEMPTION_EXPIRED", "the redemption request has expired");
+  throw new DomainError("REDEMPTION_ALREADY_DECIDED", "this redemption was already decided", { status: request.status });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Undo and adjustments
+
+export type UndoActor = { kind: "staff"; partnerId: number; staffTelegramId: number } | { kind: "admin"; adminTelegramId: number };
+
+export type UndoResult = { reversal: LedgerEntry; original: LedgerEntry; shortfall: number; replayed: boolean };
+
+/**
+ * Undoes an accrual or a redemption by a reversing row that points at it (staff of the same partner within
+ * the undo window; an admin any time). An accrual whose points were partly spent takes back what is there:
+ * the balance stops at zero and the rest is recorded as the shortfall. Undoing twice returns the first undo.
+ */
+export async function undoOperation(db: DbOrTx, input: { entryId: number; actor: UndoActor; reason?: string }, clock: Clock = systemClock): Promise<UndoResult> {
+  const reason = input.reason === undefined ? null : parseInput(z.string().trim().max(500), input.reason);
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [original] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, input.entryId));
+      if (!original) throw new DomainError("NOT_FOUND", "no such operation");
+      const now = clock.now();
+      if (input.actor.kind === "staff") {
+        await requireActiveStaff(tx, input.actor.partnerId, input.actor.staffTelegramId);
+        if (original.partnerId !== input.actor.partnerId) throw new DomainError("FORBIDDEN", "this operation belongs to another partner");
+        const { undoWindowHours } = await getNetworkSettings(tx);
+        if (addHours(original.createdAt, undoWindowHours) < now) throw new DomainError("UNDO_WINDOW_PASSED", "too late to undo", { hours: undoWindowHours });
+      }
+      const reversible = input.actor.kind === "admin" ? ["accrual", "redemption", "adjustment"] : ["accrual", "redemption"];
+      if (!reversible.includes(original.kind)) throw new DomainError("NOT_REVERSIBLE", "this operation cannot be undone", { kind: original.kind });
+
+      const [already] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.reversesEntryId, original.id));
+      if (already) return { reversal: already, original, shortfall: already.shortfall, replayed: true };
+
+      const balance = await balanceOf(tx, original.clientId, true);
+      // Giving points back always fits; taking them back takes at most what is there.
+      const delta = original.points < 0 ? -original.points : -Math.min(original.points, balance);
+      const shortfall = original.points > 0 ? original.points + delta : 0;
+      const actorTelegramId = input.actor.kind === "staff" ? input.actor.staffTelegramId : input.actor.adminTelegramId;
+      const reversal = await postEntry(tx, {
+        clientId: original.clientId,
+        partnerId: original.partnerId,
+        kind: "reversal",
+        points: delta,
+        shortfall,
+        reversesEntryId: original.id,
+        purchaseId: original.purchaseId,
+        redemptionRequestId: original.redemptionRequestId,
+        idempotencyKey: `reversal:${original.id}`,
+        actorType: input.actor.kind,
+        actorTelegramId,
+        reason,
+        createdAt: now,
+      });
+      if (original.kind === "accrual" && original.purchaseId !== null) {
+        await tx.update(purchases).set({ cancelledAt: now }).where(eq(purchases.id, original.purchaseId));
+      }
+      await audit(tx, {
+        actorType: input.actor.kind,
+        actorTelegramId,
+        action: "ledger.undo",
+        targetType: "ledger_entry",
+        targetId: original.id,
+        details: { kind: original.kind, points: original.points, reversed: delta, shortfall, ...(reason ? { reason } : {}) },
+      });
+      await enqueue(tx, "notify.client", { clientId: original.clientId, message: "operation-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: now });
+      return { reversal, original, shortfall, replayed: false };
+    }),
+  );
+}
+
+const adjustInput = z.object({
+  adminTelegramId: id,
+  clientId: id,
+  points: z.number().int().refine((p) => p !== 0, "must not be zero").refine((p) => Math.abs(p) <= 1_000_000, "is too large"),
+  reason: z.string().trim().min(3, "needs a reason").max(500),
+  idempotencyKey,
+});
+
+/** An admin's manual correction, with a reason, audited; a debit cannot overdraw. Idempotent on the key. */
+export async function adjustBalance(db: DbOrTx, rawInput: z.input<typeof adjustInput>, clock: Clock = systemClock): Promise<LedgerEntry & { replayed: boolean }> {
+  const input = parseInput(adjustInput, rawInput);
+  const key = `adjust:${input.idempotencyKey}`;
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const previous = await findEntryByKey(tx, key);
+      if (previous) {
+        if (previous.clientId !== input.clientId || previous.points !== input.points) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "this key was used for another adjustment");
+        return { ...previous, replayed: true };
+      }
+      const [client] = await tx.select({ status: clients.status }).from(clients).where(eq(clients.id, input.clientId));
+      if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+      const now = clock.now();
+      const entry = await postEntry(tx, {
+        clientId: input.clientId,
+        kind: "adjustment",
+        points: input.points,
+        idempotencyKey: key,
+        actorType: "admin",
+        actorTelegramId: input.adminTelegramId,
+        reason: input.reason,
+        createdAt: now,
+      });
+      await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: "ledger.adjust", targetType: "client", targetId: input.clientId, details: { points: input.points, reason: input.reason, entryId: entry.id } });
+      await enqueue(tx, "notify.client", { clientId: input.clientId, message: "balance-adjusted", params: { points: input.points, balance: entry.balanceAfter } }, { runAt: now });
+      return { ...entry, replayed: false };
+    }),
+  );
+}
+
+/** A partner's recent ledger operations (for the undo list), newest first. */
+export async function recentPartnerOperations(db: DbOrTx, partnerId: number, limit = 10) {
+  return db
+    .select()
+    .from(ledgerEntries)
+    .where(and(eq(ledgerEntries.partnerId, partnerId), sql`${ledgerEntries.kind} IN ('accrual', 'redemption')`))
+    .orderBy(desc(ledgerEntries.id))
+    .limit(Math.min(Math.max(limit, 1), 50));
+}

@@ -1,0 +1,64 @@
+import { and, asc, desc, eq, gte, lte } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx } from "../../db/client.js";
+import { partners, promotions } from "../../db/schema/index.js";
+import { audit } from "../audit/service.js";
+import { systemClock, type Clock } from "../clock.js";
+import { DomainError } from "../errors.js";
+import { requireActiveStaff } from "../partners/access.js";
+import { parseInput } from "../validation.js";
+
+const promotionInput = z
+  .object({
+    partnerId: z.number().int().positive(),
+    staffTelegramId: z.number().int().positive(),
+    title: z.string().trim().min(2).max(100),
+    body: z.string().trim().min(2).max(2_000),
+    startsAt: z.date(),
+    endsAt: z.date(),
+    imageFileId: z.string().max(200).optional().nullable(),
+  })
+  .refine((p) => p.startsAt <= p.endsAt, { message: "must not end before it starts", path: ["endsAt"] });
+
+export async function createPromotion(db: DbOrTx, rawInput: z.input<typeof promotionInput>, clock: Clock = systemClock) {
+  const input = parseInput(promotionInput, rawInput);
+  if (input.endsAt < clock.now()) throw new DomainError("VALIDATION", "endsAt: is in the past", { field: "endsAt" });
+  return db.transaction(async (tx) => {
+    await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+    const [promotion] = await tx
+      .insert(promotions)
+      .values({ partnerId: input.partnerId, title: input.title, body: input.body, startsAt: input.startsAt, endsAt: input.endsAt, imageFileId: input.imageFileId ?? null, createdAt: clock.now() })
+      .returning();
+    await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "promotion.create", targetType: "promotion", targetId: promotion!.id });
+    return promotion!;
+  });
+}
+
+export async function partnerPromotions(db: DbOrTx, partnerId: number) {
+  return db.select().from(promotions).where(eq(promotions.partnerId, partnerId)).orderBy(desc(promotions.startsAt));
+}
+
+/** A partner deletes one of its own promotions; another partner's is "not found". */
+export async function deletePromotion(db: DbOrTx, input: { partnerId: number; staffTelegramId: number; promotionId: number }) {
+  return db.transaction(async (tx) => {
+    await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+    const deleted = await tx
+      .delete(promotions)
+      .where(and(eq(promotions.id, input.promotionId), eq(promotions.partnerId, input.partnerId)))
+      .returning({ id: promotions.id, title: promotions.title });
+    if (deleted.length === 0) throw new DomainError("NOT_FOUND", "no such promotion");
+    await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "promotion.delete", targetType: "promotion", targetId: input.promotionId, details: { title: deleted[0]!.title } });
+  });
+}
+
+/** What clients see: promotions running now at approved partners. */
+export async function currentPromotions(db: DbOrTx, clock: Clock = systemClock, limit = 50) {
+  const now = clock.now();
+  return db
+    .select({ id: promotions.id, title: promotions.title, body: promotions.body, endsAt: promotions.endsAt, imageFileId: promotions.imageFileId, partnerName: partners.name })
+    .from(promotions)
+    .innerJoin(partners, eq(partners.id, promotions.partnerId))
+    .where(and(lte(promotions.startsAt, now), gte(promotions.endsAt, now), eq(partners.status, "approved")))
+    .orderBy(asc(promotions.endsAt))
+    .limit(limit);
+}
