@@ -15,7 +15,7 @@ describe("the ledger under concurrency", () => {
     const { partnerId, staffTelegramId } = await makePartner(db);
     const { clientId } = await makeClient(db, 50);
     // 200 open requests (each within the balance when made), then 200 confirmations racing.
-    const requests = [];
+    const requests: { id: number }[] = [];
     for (let i = 0; i < 200; i++) {
       requests.push(await requestRedemption(db, { partnerId, staffTelegramId, clientId, checkKopecks: 1_000, points: 1, idempotencyKey: `req-${i}` }));
     }

@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../core/config.js";
+
+const good = {
+  DATABASE_URL: "postgres://postgres@127.0.0.1:5432/app",
+  REDIS_URL: "redis://127.0.0.1:6379",
+  CLIENT_BOT_TOKEN: "123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  PARTNER_BOT_TOKEN: "123457:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  ADMIN_BOT_TOKEN: "123458:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+  ADMIN_IDS: "111, 222",
+};
+const all = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL"] as const;
+
+describe("config", () => {
+  it("parses a good environment with defaults", () => {
+    const c = parseConfig(good, all);
+    expect(c.ADMIN_IDS).toEqual([111, 222]);
+    expect(c.TELEGRAM_API_ROOT).toBe("https://api.telegram.org");
+    expect(c.LOG_LEVEL).toBe("info");
+  });
+
+  it.each([
+    [{ ...good, DATABASE_URL: undefined }, "config: DATABASE_URL is missing"],
+    [{ ...good, DATABASE_URL: "mysql://x" }, "config: DATABASE_URL is invalid: must be a postgres:// URL"],
+    [{ ...good, ADMIN_IDS: "12,abc" }, "config: ADMIN_IDS is invalid: each id must be a Telegram user id (digits)"],
+    [{ ...good, CLIENT_BOT_TOKEN: "nope" }, "config: CLIENT_BOT_TOKEN is invalid: must look like 123456:ABC… (from @BotFather)"],
+    [{ ...good, LOG_LEVEL: "loud" }, "config: LOG_LEVEL is invalid"],
+  ])("names the bad variable in one line", (env, message) => {
+    let caught: unknown;
+    try {
+      parseConfig(env, all);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as Error).message.startsWith(message)).toBe(true);
+    expect((caught as Error).message).not.toContain("\n");
+  });
+
+  it("asks only for what a process needs", () => {
+    expect(parseConfig({ DATABASE_URL: good.DATABASE_URL }, ["DATABASE_URL"])).toEqual({ DATABASE_URL: good.DATABASE_URL });
+  });
+
+  it("a process started without its settings exits 1 with one line naming the variable", async () => {
+    const run = promisify(execFile);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
+    const err = await run("npx", ["tsx", "db/migrate.ts"], { env }).then(() => null, (e: { code: number; stderr: string }) => e);
+    expect(err?.code).toBe(1);
+    expect(err?.stderr.trim().split("\n").filter((l) => !l.startsWith("npm warn"))).toEqual(["config: DATABASE_URL is missing"]);
+  });
+});
