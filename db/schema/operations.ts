@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { bigint, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { language } from "./clients.js";
 import { actorType } from "./ledger.js";
 
 /** Who did what: every admin action and every partner action that changes something. */
@@ -62,5 +63,12 @@ export const jobs = pgTable(
 export const networkSettings = pgTable("network_settings", {
   id: integer("id").primaryKey().default(1),
   settings: jsonb("settings").$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Per Telegram user, whichever bots they use: the language they chose with /language. */
+export const userSettings = pgTable("user_settings", {
+  telegramId: bigint("telegram_id", { mode: "number" }).primaryKey(),
+  language: language("language").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -18,6 +18,7 @@ const tables = [
   "audit_log",
   "jobs",
   "admins",
+  "user_settings",
 ];
 
 export async function resetDb(db: Db): Promise<void> {

@@ -1,0 +1,107 @@
+import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import type { BotConversation, ConvContext } from "./context.js";
+
+/** A parser turns the user's text into a value, or names the Fluent key of what is wrong with it. */
+export type Parse<T> = (text: string) => { ok: true; value: T } | { ok: false; error: string; vars?: Record<string, string | number> };
+
+export const maxAnswerLength = 1_000;
+
+/**
+ * Asks a question and waits until the answer parses. Anything else — a photo, a sticker, 5,000 characters,
+ * a stale button — gets a clear localised answer and the question stands. `/cancel` ends the conversation
+ * with nothing written (everything that writes happens after the last question).
+ */
+export async function ask<T>(
+  conversation: BotConversation,
+  ctx: ConvContext,
+  question: string,
+  parse: Parse<T>,
+  options: { keyboard?: ReplyKeyboardMarkup | InlineKeyboardMarkup | ReplyKeyboardRemove; maxLength?: number } = {},
+): Promise<T> {
+  await ctx.reply(question, options.keyboard ? { reply_markup: options.keyboard } : {});
+  const maxLength = options.maxLength ?? maxAnswerLength;
+  for (;;) {
+    const answer = await conversation.wait();
+    await exitOnCancel(conversation, answer);
+    if (answer.callbackQuery) {
+      await answer.answerCallbackQuery({ text: answer.t("button-stale") });
+      continue;
+    }
+    const text = answer.message?.text;
+    if (text === undefined) {
+      await answer.reply(answer.t("not-a-text"));
+      continue;
+    }
+    if (text.length > maxLength) {
+      await answer.reply(answer.t("too-long", { max: maxLength }));
+      continue;
+    }
+    const parsed = parse(text.trim());
+    if (parsed.ok) return parsed.value;
+    await answer.reply(answer.t(parsed.error, parsed.vars));
+  }
+}
+
+/** Waits for one of the given inline buttons (by callback data prefix); text and other buttons are answered and ignored. */
+export async function askButton(conversation: BotConversation, ctx: ConvContext, question: string, keyboard: InlineKeyboardMarkup, prefix: string): Promise<{ data: string; ctx: ConvContext }> {
+  await ctx.reply(question, { reply_markup: keyboard });
+  for (;;) {
+    const answer = await conversation.wait();
+    await exitOnCancel(conversation, answer);
+    const data = answer.callbackQuery?.data;
+    if (data?.startsWith(prefix)) {
+      await answer.answerCallbackQuery();
+      return { data, ctx: answer };
+    }
+    if (answer.callbackQuery) await answer.answerCallbackQuery({ text: answer.t("button-stale") });
+    else await answer.reply(answer.t("use-the-buttons"));
+  }
+}
+
+/** `/cancel` (or `/start`) in the middle of a conversation leaves it; nothing has been written yet. */
+export async function exitOnCancel(conversation: BotConversation, answer: ConvContext): Promise<void> {
+  const text = answer.message?.text;
+  if (text === "/cancel" || text?.startsWith("/start")) {
+    await answer.reply(answer.t("cancelled"), { reply_markup: { remove_keyboard: true } });
+    await conversation.halt();
+  }
+}
+
+// ---- parsers
+
+/**
+ * Rubles as people type them: "1500", "1 500", "1500.50", "1500,5". At most 10,000,000 ₽, more than zero.
+ * Returns kopecks.
+ */
+export const parseRubles: Parse<number> = (text) => {
+  const cleaned = text.replace(/[\s\u00a0₽]|руб\.?|rub\.?/gi, "");
+  const m = /^(\d{1,8})(?:[.,](\d{1,2}))?$/.exec(cleaned);
+  if (!m) return { ok: false, error: "amount-invalid" };
+  const kopecks = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  if (kopecks <= 0) return { ok: false, error: "amount-invalid" };
+  if (kopecks > 1_000_000_000) return { ok: false, error: "amount-too-large" };
+  return { ok: true, value: kopecks };
+};
+
+export const parsePositiveInt =
+  (max: number): Parse<number> =>
+  (text): ReturnType<Parse<number>> => {
+    if (!/^\d{1,9}$/.test(text)) return { ok: false, error: "number-invalid" };
+    const n = Number(text);
+    if (n <= 0 || n > max) return { ok: false, error: "number-out-of-range", vars: { max } };
+    return { ok: true, value: n };
+  };
+
+export const parseLine =
+  (min: number, max: number): Parse<string> =>
+  (text): ReturnType<Parse<string>> => {
+    if (text.length < min) return { ok: false, error: "text-too-short", vars: { min } };
+    if (text.length > max) return { ok: false, error: "too-long", vars: { max } };
+    if (text.startsWith("/")) return { ok: false, error: "not-a-command" };
+    return { ok: true, value: text };
+  };
+
+/** Kopecks as "1 234,56 ₽" / "1,234.56 ₽" for the user's language. */
+export function formatRubles(kopecks: number, language: string): string {
+  return `${new Intl.NumberFormat(language === "en" ? "en-US" : "ru-RU", { minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 }).format(kopecks / 100)} ₽`;
+}

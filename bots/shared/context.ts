@@ -1,0 +1,16 @@
+import type { ConversationFlavor } from "@grammyjs/conversations";
+import type { Conversation } from "@grammyjs/conversations";
+import type { I18nFlavor } from "@grammyjs/i18n";
+import type { Context } from "grammy";
+import type { BotDeps } from "./deps.js";
+
+/** What every handler, inside or outside a conversation, can rely on. */
+export type BaseContext = Context & I18nFlavor & { deps: BotDeps };
+
+/** The context of the outside middleware tree (can enter conversations). */
+export type BotContext = ConversationFlavor<BaseContext>;
+
+/** The context inside a conversation (plugins re-installed there: deps and i18n). */
+export type ConvContext = BaseContext;
+
+export type BotConversation = Conversation<BotContext, ConvContext>;

@@ -1,0 +1,18 @@
+import type { Redis } from "ioredis";
+import type { Db } from "../../db/client.js";
+import type { Clock } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+
+export type BotName = "client" | "partner" | "admin";
+
+/** Everything a bot's handlers use, passed in (never imported as a singleton) so tests can build a bot. */
+export type BotDeps = {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  clock: Clock;
+  /** ADMIN_IDS from the config. */
+  adminIds: readonly number[];
+  /** Rate limit per user: at most `limit` updates per `windowMs`. */
+  rateLimit?: { limit: number; windowMs: number };
+};

@@ -1,0 +1,56 @@
+## Shared by every bot.
+
+error-generic = Something went wrong. We are looking into it — please try again a little later.
+slow-down = Too many messages in a row. Please wait a couple of seconds.
+button-stale = This button no longer works.
+cancelled = Cancelled. Nothing has changed.
+cancel-hint = To cancel, send /cancel.
+nothing-to-cancel = There is nothing to cancel.
+yes = Yes
+no = No
+confirm = ✅ Confirm
+decline = ❌ Cancel
+language-prompt = Выберите язык / Choose a language
+language-set = Language: English.
+not-a-text = Please answer with text.
+too-long = Too long: at most { $max } characters.
+# Referenced as { points } by messages that are given $points.
+points = { $points ->
+    [one] { $points } point
+   *[other] { $points } points
+}
+tier-bronze = Bronze
+tier-silver = Silver
+tier-gold = Gold
+tier-platinum = Platinum
+
+error-validation = Please check what you entered and try again.
+error-not-found = Not found.
+error-forbidden = You cannot do this.
+error-client-not-found = Client not found.
+error-client-blocked = This client is blocked.
+error-partner-not-found = Partner not found.
+error-partner-not-active = This partner is not active in the network right now.
+error-insufficient-points = Not enough points: { $available } available.
+error-redeem-cap-exceeded = Points can pay at most { $percent }% of a check — { $cap } at most.
+error-receipt-reused = Receipt { $receipt } was already used with another amount or client.
+error-idempotency-key-reused = This operation was already made with different details.
+error-redemption-not-found = Redemption request not found.
+error-redemption-expired = The time to confirm has run out. Please make a new request.
+error-redemption-already-decided = This request has already been decided.
+error-undo-window-passed = Operations can be undone within { $hours } h only.
+error-already-reversed = This operation has already been undone.
+error-not-reversible = This operation cannot be undone.
+error-self-referral = You cannot invite yourself.
+error-already-rated = You have already rated this visit.
+error-already-applied = Your application is already under review.
+error-already-moderated = This has already been decided.
+error-phone-taken = This phone number belongs to another account.
+
+use-the-buttons = Please choose with the buttons above.
+amount-invalid = Enter an amount in rubles above zero, e.g. 1500 or 1500.50.
+amount-too-large = Too large: at most 10,000,000 ₽.
+number-invalid = Enter a whole number, e.g. 100.
+number-out-of-range = Enter a number from 1 to { $max }.
+text-too-short = Too short: at least { $min } characters.
+not-a-command = A text answer is needed here, not a command. To leave, send /cancel.

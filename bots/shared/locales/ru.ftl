@@ -1,0 +1,57 @@
+## Shared by every bot.
+
+error-generic = Что-то пошло не так. Мы уже разбираемся — попробуйте ещё раз чуть позже.
+slow-down = Слишком много сообщений подряд. Подождите пару секунд, пожалуйста.
+button-stale = Эта кнопка больше не действует.
+cancelled = Отменено. Ничего не изменилось.
+cancel-hint = Чтобы отменить, отправьте /cancel.
+nothing-to-cancel = Сейчас нечего отменять.
+yes = Да
+no = Нет
+confirm = ✅ Подтвердить
+decline = ❌ Отмена
+language-prompt = Выберите язык / Choose a language
+language-set = Язык: русский.
+not-a-text = Пожалуйста, ответьте текстом.
+too-long = Слишком длинно: не больше { $max } символов.
+# Referenced as { points } by messages that are given $points.
+points = { $points ->
+    [one] { $points } балл
+    [few] { $points } балла
+   *[other] { $points } баллов
+}
+tier-bronze = Бронза
+tier-silver = Серебро
+tier-gold = Золото
+tier-platinum = Платина
+
+error-validation = Проверьте введённые данные и попробуйте ещё раз.
+error-not-found = Не найдено.
+error-forbidden = Это действие вам недоступно.
+error-client-not-found = Клиент не найден.
+error-client-blocked = Этот клиент заблокирован.
+error-partner-not-found = Партнёр не найден.
+error-partner-not-active = Партнёр сейчас не активен в сети.
+error-insufficient-points = Недостаточно баллов: доступно { $available }.
+error-redeem-cap-exceeded = Баллами можно оплатить не больше { $percent }% чека — максимум { $cap }.
+error-receipt-reused = Чек с номером { $receipt } уже проведён с другой суммой или клиентом.
+error-idempotency-key-reused = Эта операция уже была проведена с другими данными.
+error-redemption-not-found = Запрос на списание не найден.
+error-redemption-expired = Время подтверждения истекло. Создайте новый запрос.
+error-redemption-already-decided = По этому запросу уже есть решение.
+error-undo-window-passed = Отменить можно только в течение { $hours } ч.
+error-already-reversed = Эта операция уже отменена.
+error-not-reversible = Эту операцию нельзя отменить.
+error-self-referral = Нельзя пригласить самого себя.
+error-already-rated = Вы уже оценили этот визит.
+error-already-applied = Ваша заявка уже на рассмотрении.
+error-already-moderated = Решение по этой заявке уже принято.
+error-phone-taken = Этот номер уже привязан к другому аккаунту.
+
+use-the-buttons = Пожалуйста, выберите вариант кнопкой выше.
+amount-invalid = Введите сумму в рублях больше нуля, например 1500 или 1500,50.
+amount-too-large = Слишком большая сумма: не больше 10 000 000 ₽.
+number-invalid = Введите целое число, например 100.
+number-out-of-range = Введите число от 1 до { $max }.
+text-too-short = Слишком коротко: нужно хотя бы { $min } символа.
+not-a-command = Здесь нужен ответ текстом, а не команда. Чтобы выйти, отправьте /cancel.

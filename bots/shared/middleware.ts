@@ -1,0 +1,129 @@
+import { conversations, createConversation } from "@grammyjs/conversations";
+import type { I18n } from "@grammyjs/i18n";
+import { limit } from "@grammyjs/ratelimiter";
+import { RedisAdapter } from "@grammyjs/storage-redis";
+import type { Bot, Middleware, MiddlewareFn } from "grammy";
+import { DomainError } from "../../core/errors.js";
+import { chosenLanguage } from "../../core/users/service.js";
+import type { BaseContext, BotContext, BotConversation, ConvContext } from "./context.js";
+import type { BotDeps, BotName } from "./deps.js";
+
+export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
+
+/**
+ * Bumping this drops every conversation in flight (the conversations plugin discards state of another version).
+ * Change it only together with a note in the README's migration notes.
+ */
+export const conversationStateVersion = 1;
+
+/** How long an unfinished conversation is kept (a cashier may step away); afterwards it starts over. */
+const conversationTtlSeconds = 24 * 60 * 60;
+
+export type BotSetup = {
+  name: BotName;
+  deps: BotDeps;
+  i18n: I18n<BaseContext>;
+  /** Decides who may use this bot; runs after i18n so it can answer in the user's language. */
+  roleCheck: Middleware<BotContext>;
+  conversations: Record<string, ConversationFn>;
+};
+
+/**
+ * The one middleware stack every bot uses, in this order (the order matters):
+ *  1. deps on the context — everything below reads `ctx.deps`;
+ *  2. error boundary — a DomainError becomes its localised message, anything else a "something went wrong"
+ *     for the user and a log line with the update id for the operator; nothing escapes to crash the process;
+ *  3. de-duplication by update_id in Redis — Telegram delivers at least once; a repeat is dropped;
+ *  4. rate limit per user in Redis — one friendly "slow down", then silence until the window passes;
+ *  5. i18n (Fluent) — `ctx.t`, in the language stored in Postgres;
+ *  6. role check — the bot's own rule of who may talk to it;
+ *  7. conversations, stored in Redis so a restart in the middle of one loses nothing.
+ * The bot's features come after.
+ */
+export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): void {
+  const { deps, i18n, name } = setup;
+  const injectDeps: MiddlewareFn<BaseContext> = (ctx, next) => {
+    ctx.deps = deps;
+    return next();
+  };
+  bot.use(injectDeps);
+  bot.use(errorBoundary(name, i18n));
+  bot.use(dedupeUpdates(name));
+  bot.use(rateLimit(name, i18n));
+  bot.use(i18n);
+  bot.use(setup.roleCheck);
+  bot.use(
+    conversations<BotContext, ConvContext>({
+      storage: {
+        type: "key",
+        version: conversationStateVersion,
+        prefix: `conv:${name}:`,
+        adapter: new RedisAdapter({ instance: deps.redis, ttl: conversationTtlSeconds }),
+      },
+      // Inside a conversation the context is rebuilt on every replay: give it deps and i18n again.
+      plugins: [injectDeps, i18n],
+    }),
+  );
+  for (const [id, fn] of Object.entries(setup.conversations)) {
+    bot.use(createConversation<BotContext, ConvContext>(fn as never, { id }));
+  }
+}
+
+/** The localised text of a DomainError (`error-<code>` in the Fluent files, with its details as variables). */
+export function domainErrorText(t: BaseContext["t"], err: DomainError): string {
+  return t(`error-${err.code.toLowerCase().replaceAll("_", "-")}`, err.details);
+}
+
+function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<BaseContext> {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      const t: BaseContext["t"] = typeof ctx.t === "function" ? ctx.t : (key, vars) => i18n.t("ru", key, vars);
+      const text = err instanceof DomainError ? domainErrorText(t, err) : t("error-generic");
+      if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
+      try {
+        if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: text.slice(0, 200), show_alert: true });
+        else if (ctx.chat) await ctx.reply(text);
+      } catch (replyErr) {
+        ctx.deps.logger.warn({ err: replyErr, bot: name, updateId: ctx.update.update_id }, "could not tell the user about an error");
+      }
+    }
+  };
+}
+
+/**
+ * Marks an update as in progress for a minute (so a concurrent duplicate is dropped) and as done for 24 h once
+ * handled. A process killed mid-update leaves only the short mark, so Telegram's redelivery is handled after all.
+ */
+function dedupeUpdates(name: BotName): MiddlewareFn<BaseContext> {
+  return async (ctx, next) => {
+    const key = `dedupe:${name}:${ctx.me.id}:${ctx.update.update_id}`;
+    const fresh = await ctx.deps.redis.set(key, "processing", "EX", 60, "NX");
+    if (fresh === null) {
+      ctx.deps.logger.info({ bot: name, updateId: ctx.update.update_id }, "duplicate update dropped");
+      return;
+    }
+    await next();
+    await ctx.deps.redis.set(key, "done", "EX", 24 * 60 * 60);
+  };
+}
+
+function rateLimit(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<BaseContext> {
+  let limiter: MiddlewareFn<BaseContext> | undefined;
+  return (ctx, next) => {
+    limiter ??= limit<BaseContext, BotDeps["redis"]>({
+      timeFrame: ctx.deps.rateLimit?.windowMs ?? 3_000,
+      limit: ctx.deps.rateLimit?.limit ?? 10,
+      storageClient: ctx.deps.redis,
+      keyPrefix: `ratelimit:${name}:`,
+      keyGenerator: (c) => c.from?.id.toString(),
+      onLimitExceeded: async (c) => {
+        const language = (c.from && (await chosenLanguage(c.deps.db, c.from.id))) ?? "ru";
+        if (c.callbackQuery) await c.answerCallbackQuery({ text: i18n.t(language, "slow-down") });
+        else await c.reply(i18n.t(language, "slow-down"));
+      },
+    }) as MiddlewareFn<BaseContext>;
+    return limiter(ctx, next);
+  };
+}
