@@ -4,8 +4,16 @@ import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Context } from "grammy";
 import type { BotDeps } from "./deps.js";
 
+/** A partner's staff member, as the partner bot's role check found them. */
+export type StaffActor = { partnerId: number; partnerName: string; staffTelegramId: number; role: "owner" | "cashier" };
+
 /** What every handler, inside or outside a conversation, can rely on. */
-export type BaseContext = Context & I18nFlavor & { deps: BotDeps };
+export type BaseContext = Context &
+  I18nFlavor & {
+    deps: BotDeps;
+    /** Set by the partner bot's role check for staff of an approved partner. */
+    staff?: StaffActor;
+  };
 
 /** The context of the outside middleware tree (can enter conversations). */
 export type BotContext = ConversationFlavor<BaseContext>;

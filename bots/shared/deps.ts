@@ -16,3 +16,6 @@ export type BotDeps = {
   /** Rate limit per user: at most `limit` updates per `windowMs`. */
   rateLimit?: { limit: number; windowMs: number };
 };
+
+/** Where each bot publishes its username at start, for links the other bots give out (e.g. a partner's client link). */
+export const botUsernameKey = (bot: BotName) => `bot-username:${bot}`;

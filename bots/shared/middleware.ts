@@ -1,6 +1,7 @@
 import { conversations, createConversation } from "@grammyjs/conversations";
 import type { I18n } from "@grammyjs/i18n";
 import { limit } from "@grammyjs/ratelimiter";
+import { sequentialize } from "@grammyjs/runner";
 import { RedisAdapter } from "@grammyjs/storage-redis";
 import type { Bot, Middleware, MiddlewareFn } from "grammy";
 import { DomainError } from "../../core/errors.js";
@@ -30,6 +31,8 @@ export type BotSetup = {
 
 /**
  * The one middleware stack every bot uses, in this order (the order matters):
+ *  0. sequentialize per chat — the runner handles updates concurrently, but one chat's updates one at a time,
+ *     so a conversation never sees its own steps out of order;
  *  1. deps on the context — everything below reads `ctx.deps`;
  *  2. error boundary — a DomainError becomes its localised message, anything else a "something went wrong"
  *     for the user and a log line with the update id for the operator; nothing escapes to crash the process;
@@ -46,6 +49,7 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
     ctx.deps = deps;
     return next();
   };
+  bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   bot.use(injectDeps);
   bot.use(errorBoundary(name, i18n));
   bot.use(dedupeUpdates(name));

@@ -1,0 +1,30 @@
+import { Bot, type BotConfig } from "grammy";
+import { isAdmin } from "../../core/users/service.js";
+import type { BotContext } from "../shared/context.js";
+import type { BotDeps } from "../shared/deps.js";
+import { createI18n } from "../shared/i18n.js";
+import { installCommonMiddleware } from "../shared/middleware.js";
+import { adjust, setBlocked } from "./conversations/actions.js";
+import { rejectWithReason } from "./conversations/moderation.js";
+import { adminDesk } from "./features/admin-desk.js";
+
+export const adminCommands = ["queue", "stats", "find", "audit", "help"] as const;
+
+/** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
+export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, config);
+  const i18n = createI18n("admin");
+  installCommonMiddleware(bot, {
+    name: "admin",
+    deps,
+    i18n,
+    roleCheck: async (ctx, next) => {
+      if (ctx.from && (await isAdmin(ctx.deps.db, ctx.deps.adminIds, ctx.from.id))) return next();
+      if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("not-admin") });
+      else if (ctx.chat) await ctx.reply(ctx.t("not-admin"));
+    },
+    conversations: { rejectWithReason, adjust, setBlocked },
+  });
+  bot.use(adminDesk);
+  return bot;
+}

@@ -1,0 +1,50 @@
+import { Bot, type BotConfig } from "grammy";
+import { staffMemberships } from "../../core/partners/access.js";
+import type { BotContext } from "../shared/context.js";
+import type { BotDeps } from "../shared/deps.js";
+import { createI18n } from "../shared/i18n.js";
+import { installCommonMiddleware } from "../shared/middleware.js";
+import { accrual } from "./conversations/accrual.js";
+import { apply } from "./conversations/apply.js";
+import { newPromotion, newService } from "./conversations/catalog.js";
+import { askForClient } from "./conversations/find-client.js";
+import { redemption, redemptionByCode } from "./conversations/redemption.js";
+import { editSetting } from "./conversations/settings.js";
+import { publicFeature, replyToStranger } from "./features/public.js";
+import { staffDesk } from "./features/staff-desk.js";
+
+export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
+
+/** The partner bot: no I/O here, so tests can build it; `main.ts` starts it. */
+export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
+  const bot = new Bot<BotContext>(token, config);
+  const i18n = createI18n("partner");
+  installCommonMiddleware(bot, {
+    name: "partner",
+    deps,
+    i18n,
+    // Staff of an approved partner get `ctx.staff`; everyone else only the public part (apply, invitations).
+    roleCheck: async (ctx, next) => {
+      if (ctx.from) {
+        const active = (await staffMemberships(ctx.deps.db, ctx.from.id)).find((m) => m.partnerStatus === "approved");
+        if (active) ctx.staff = { partnerId: active.partnerId, partnerName: active.partnerName, staffTelegramId: ctx.from.id, role: active.role };
+      }
+      await next();
+    },
+    conversations: {
+      apply,
+      accrual,
+      redemption,
+      redemptionByCode,
+      newPromotion,
+      newService,
+      editSetting,
+      findClient: async (conversation, ctx) => void (await askForClient(conversation, ctx)),
+    },
+  });
+  bot.use(publicFeature);
+  bot.filter((ctx) => ctx.staff !== undefined).use(staffDesk(i18n));
+  bot.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
+  bot.use(replyToStranger);
+  return bot;
+}

@@ -1,0 +1,156 @@
+## Partner bot.
+
+cmd-start = Start
+cmd-accrue = Add cashback
+cmd-redeem = Spend points
+cmd-find = Find a client
+cmd-undo = Undo an operation
+cmd-stats = Statistics
+cmd-link = Link and QR for clients
+cmd-promotions = My promotions
+cmd-newpromo = New promotion
+cmd-services = My services
+cmd-newservice = New service
+cmd-settings = Settings
+cmd-staff = Staff
+cmd-language = Language
+cmd-help = Help
+bot-description = The cashback network's partner bot: add and spend clients' points, see your statistics.
+bot-short-description = The till of a cashback network partner.
+
+menu-accrue = ➕ Add cashback
+menu-redeem = ➖ Spend points
+menu-find = 🔎 Client
+menu-undo = ↩️ Undo
+menu-stats = 📊 Statistics
+menu-more = ☰ More
+
+stranger = Hello! This bot is for partners of the cashback network. To add your business, send /apply.
+application-pending = Your application is under review. We will write as soon as an admin has checked it.
+application-was-rejected = Your application was rejected. Reason: { $reason }. You may apply again: /apply.
+partner-blocked = Your business is suspended in the network. Please contact an admin.
+already-partner = You already work in the network as "{ $partner }".
+staff-welcome = "{ $partner }": the till is ready. Choose an action with the buttons below.
+help-staff = The buttons below: add cashback, spend points, find a client, undo, statistics.
+    More: /link — link and QR for clients, /promotions and /newpromo — promotions, /services and /newservice — services, /settings — settings, /staff — staff, /language — language.
+date-locale = en-GB
+
+apply-name = What is your business called?
+apply-category = Choose a category:
+apply-address = The address?
+apply-contact = The contact person's name?
+apply-phone = A phone to reach you: press the button or type the number.
+share-phone = 📱 Send my number
+phone-invalid = That does not look like a phone number. Example: +7 999 123-45-67.
+apply-summary = Please check your application:
+    Name: { $name }
+    Category: { $category }
+    Address: { $address }
+    Contact: { $contact }
+    Phone: { $phone }
+apply-sent = Application sent! An admin will check it and we will tell you the decision here.
+category-cafe = Café
+category-restaurant = Restaurant
+category-beauty = Beauty salon
+category-shop = Shop
+category-services = Services
+category-other = Other
+application-approved = 🎉 Your application is approved! Welcome to the network. Send /start to open the till.
+application-rejected = Your application was rejected. Reason: { $reason }
+
+ask-client = Client: type their phone, client code or paste the link from their QR.
+ask-client-again = Type a phone, client code or link as text. To cancel — /cancel.
+client-found = Client: { $name }, { $phone }. Balance: { $balance }.
+client-not-found = No such client. Check the phone or code and try again (or /cancel).
+ask-amount = The check amount in rubles?
+ask-receipt = The receipt number?
+accrual-confirm = Add cashback for { $name } for receipt no. { $receipt } of { $amount }?
+accrual-done = ✅ { points } added for { $name } (tier: { $tier }). The client's balance: { $balance }.
+accrual-already = This receipt was already processed: { points } added. Not adding again.
+
+ask-check = The check amount in rubles?
+ask-points = How many points to spend? At most { $most } (balance { $balance }, up to { $percent }% of the check).
+redeem-no-points = The client has no points.
+redeem-check-too-small = Not a single point can be spent on this check (up to { $percent }% of it).
+redeem-requested = Request sent: spend { points } of { $name } on a check of { $check }. The client confirms in their bot — or tells you the code.
+redeem-enter-code = 🔢 Enter code
+redeem-cancel = ✖️ Cancel request
+redeem-cancelled = The request was cancelled.
+ask-code = The client's code (6 digits)?
+code-invalid = A code is 6 digits. Try again or /cancel.
+redeem-done = ✅ { points } spent. The client's balance: { $balance }.
+redemption-confirmed = ✅ The client confirmed spending { points } (request no. { $requestId }).
+redemption-declined = ❌ The client declined spending { points } (request no. { $requestId }).
+redemption-expired = ⌛ The client did not confirm spending { points } in time (request no. { $requestId }).
+
+undo-none = There is nothing to undo.
+undo-pick = Which operation to undo?
+undo-line = { $kind } { $points } · { $time }
+op-accrual = cashback
+op-redemption = spent
+undo-confirm = Undo this operation? The client will be told.
+undo-done = ↩️ Undone ({ $points }).{ $shortfall ->
+    [0] {""}
+   *[other] { " " }The client had already spent some: { $shortfall } could not be taken back.
+}
+undo-already = This operation was already undone.
+
+stats-pick = For which period?
+stats-1 = 24 hours
+stats-7 = 7 days
+stats-30 = 30 days
+stats = 📊 Last { $days } d:
+    Turnover: { $turnover }, checks: { $checks }, average check: { $average }
+    Clients: { $newClients } new, { $returning } returning
+    Points: { $issued } issued, { $redeemed } redeemed, { $outstanding } outstanding
+    NPS: { $nps } ({ $ratings } ratings)
+
+link = The link for your clients: { $link }
+    Show the QR at the till — the client joins the network and gets the welcome bonus.
+link-code-only = Your business code: { $code }. Clients type /start p_{ $code } in the network's bot.
+
+my-promotions = Your promotions ({ $count }). Press one to delete it:
+my-promotions-empty = No promotions yet. Create one: /newpromo
+promo-title = The promotion's title?
+promo-body = The promotion's text?
+promo-days = For how many days will it run (1 to 365)?
+promo-created = Promotion "{ $title }" is published.
+promo-deleted = Promotion deleted.
+my-services-empty = No services yet. Add one: /newservice
+my-service-line = { $name } — { $price } — { $status } { $reason }
+moderation-pending = ⏳ under review
+moderation-approved = ✅ approved
+moderation-rejected = ❌ rejected:
+service-name = The service's name?
+service-price = Its price in rubles?
+service-description = Its description?
+service-submitted = Service "{ $name }" was sent for review.
+service-approved = ✅ Service "{ $name }" is approved and visible to clients.
+service-rejected = ❌ Service "{ $name }" was rejected. Reason: { $reason }
+
+settings = Settings:
+    Cashback: bronze { $bronze }%, silver { $silver }%, gold { $gold }%, platinum { $platinum }%
+    Welcome bonus: { $welcome }
+    Paying with points: up to { $cap }% of a check
+setting-bronze = Cashback: bronze
+setting-silver = Cashback: silver
+setting-gold = Cashback: gold
+setting-platinum = Cashback: platinum
+setting-welcomeBonus = Welcome bonus
+setting-maxRedeemPercent = Share payable with points
+setting-ask-rate = Cashback for the "{ $tier }" tier in percent (e.g. 5 or 7.5)?
+setting-ask-welcome = The welcome bonus in points (up to 10,000)?
+setting-ask-cap = What share of a check may be paid with points, in percent (1–100)?
+percent-invalid = Enter a percentage from 0 to 50, e.g. 5 or 7.5.
+setting-saved = Saved.
+
+staff-title = Staff:
+staff-line = { $id } — { $role }
+role-owner = owner
+role-cashier = cashier
+staff-invite = ➕ Invite a cashier
+staff-invite-link = Send this link to the cashier (one-time, valid for 24 hours): { $link }
+staff-removed = Removed.
+invite-invalid = This invitation link is not valid or was already used.
+invite-accepted = You are now a cashier at "{ $partner }".
+nps-low-score = 💬 A client rated their visit { $score } of 10 and wrote: "{ $comment }"

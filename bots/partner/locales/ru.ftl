@@ -1,0 +1,157 @@
+## Partner bot.
+
+cmd-start = Начать
+cmd-accrue = Начислить баллы
+cmd-redeem = Списать баллы
+cmd-find = Найти клиента
+cmd-undo = Отменить операцию
+cmd-stats = Статистика
+cmd-link = Ссылка и QR для клиентов
+cmd-promotions = Мои акции
+cmd-newpromo = Новая акция
+cmd-services = Мои услуги
+cmd-newservice = Новая услуга
+cmd-settings = Настройки
+cmd-staff = Сотрудники
+cmd-language = Язык
+cmd-help = Помощь
+bot-description = Бот партнёров кэшбэк-сети: начисляйте и списывайте баллы клиентам, смотрите статистику.
+bot-short-description = Касса партнёра кэшбэк-сети.
+
+menu-accrue = ➕ Начислить
+menu-redeem = ➖ Списать
+menu-find = 🔎 Клиент
+menu-undo = ↩️ Отмена операции
+menu-stats = 📊 Статистика
+menu-more = ☰ Ещё
+
+stranger = Здравствуйте! Это бот для партнёров кэшбэк-сети. Чтобы подключить своё заведение, отправьте /apply.
+application-pending = Ваша заявка на рассмотрении. Мы напишем, как только администратор её проверит.
+application-was-rejected = Ваша заявка была отклонена. Причина: { $reason }. Можно подать новую: /apply.
+partner-blocked = Ваше заведение приостановлено в сети. Свяжитесь с администратором.
+already-partner = Вы уже работаете в сети как «{ $partner }».
+staff-welcome = «{ $partner }»: касса готова. Выберите действие кнопкой внизу.
+help-staff = Кнопки внизу: начислить, списать, найти клиента, отменить операцию, статистика.
+    Ещё: /link — ссылка и QR для клиентов, /promotions и /newpromo — акции, /services и /newservice — услуги, /settings — настройки, /staff — сотрудники, /language — язык.
+date-locale = ru-RU
+
+apply-name = Как называется ваше заведение?
+apply-category = Выберите категорию:
+apply-address = Адрес заведения?
+apply-contact = Как зовут контактное лицо?
+apply-phone = Телефон для связи: нажмите кнопку или введите номер.
+share-phone = 📱 Отправить мой номер
+phone-invalid = Не похоже на номер телефона. Пример: +7 999 123-45-67.
+apply-summary = Проверьте заявку:
+    Название: { $name }
+    Категория: { $category }
+    Адрес: { $address }
+    Контакт: { $contact }
+    Телефон: { $phone }
+apply-sent = Заявка отправлена! Администратор проверит её и мы сообщим решение здесь.
+category-cafe = Кафе
+category-restaurant = Ресторан
+category-beauty = Салон красоты
+category-shop = Магазин
+category-services = Услуги
+category-other = Другое
+application-approved = 🎉 Ваша заявка одобрена! Добро пожаловать в сеть. Отправьте /start, чтобы открыть кассу.
+application-rejected = Ваша заявка отклонена. Причина: { $reason }
+
+ask-client = Клиент: введите телефон, код клиента или вставьте ссылку из его QR.
+ask-client-again = Введите телефон, код клиента или ссылку текстом. Для отмены — /cancel.
+client-found = Клиент: { $name }, { $phone }. Баланс: { $balance }.
+client-not-found = Клиент не найден. Проверьте телефон или код и попробуйте ещё раз (или /cancel).
+ask-amount = Сумма чека в рублях?
+ask-receipt = Номер чека?
+accrual-confirm = Начислить клиенту { $name } кэшбэк за чек № { $receipt } на { $amount }?
+accrual-done = ✅ Начислено { points } клиенту { $name } (уровень: { $tier }). Баланс клиента: { $balance }.
+accrual-already = Этот чек уже был проведён: начислено { points }. Повторно не начисляем.
+
+ask-check = Сумма чека в рублях?
+ask-points = Сколько баллов списать? Не больше { $most } (баланс { $balance }, до { $percent }% чека).
+redeem-no-points = У клиента нет баллов.
+redeem-check-too-small = С этого чека нельзя списать ни одного балла (до { $percent }% чека).
+redeem-requested = Запрос отправлен: списать { points } у клиента { $name } с чека на { $check }. Клиент подтвердит в своём боте — или назовёт вам код.
+redeem-enter-code = 🔢 Ввести код
+redeem-cancel = ✖️ Отменить запрос
+redeem-cancelled = Запрос на списание отменён.
+ask-code = Код клиента (6 цифр)?
+code-invalid = Код — это 6 цифр. Попробуйте ещё раз или /cancel.
+redeem-done = ✅ Списано { points }. Остаток у клиента: { $balance }.
+redemption-confirmed = ✅ Клиент подтвердил списание { points } (запрос № { $requestId }).
+redemption-declined = ❌ Клиент отклонил списание { points } (запрос № { $requestId }).
+redemption-expired = ⌛ Клиент не подтвердил списание { points } вовремя (запрос № { $requestId }).
+
+undo-none = Нет операций, которые можно отменить.
+undo-pick = Какую операцию отменить?
+undo-line = { $kind } { $points } · { $time }
+op-accrual = начисление
+op-redemption = списание
+undo-confirm = Отменить эту операцию? Клиент получит уведомление.
+undo-done = ↩️ Операция отменена ({ $points }).{ $shortfall ->
+    [0] {""}
+   *[other] { " " }Клиент уже потратил часть баллов: не хватило { $shortfall }.
+}
+undo-already = Эта операция уже отменена.
+
+stats-pick = За какой период?
+stats-1 = 24 часа
+stats-7 = 7 дней
+stats-30 = 30 дней
+stats = 📊 За { $days } дн.:
+    Оборот: { $turnover }, чеков: { $checks }, средний чек: { $average }
+    Клиенты: новых { $newClients }, вернувшихся { $returning }
+    Баллы: начислено { $issued }, списано { $redeemed }, обязательства { $outstanding }
+    NPS: { $nps } (оценок: { $ratings })
+
+link = Ссылка для ваших клиентов: { $link }
+    Покажите QR на кассе — клиент присоединится к сети и получит приветственный бонус.
+link-code-only = Код вашего заведения: { $code }. Клиенты вводят /start p_{ $code } в боте сети.
+
+my-promotions = Ваши акции ({ $count }). Нажмите, чтобы удалить:
+my-promotions-empty = Акций пока нет. Создать: /newpromo
+promo-title = Заголовок акции?
+promo-body = Текст акции?
+promo-days = Сколько дней будет идти акция (от 1 до 365)?
+promo-created = Акция «{ $title }» опубликована.
+promo-deleted = Акция удалена.
+my-services-empty = Услуг пока нет. Добавить: /newservice
+my-service-line = { $name } — { $price } — { $status } { $reason }
+moderation-pending = ⏳ на проверке
+moderation-approved = ✅ одобрена
+moderation-rejected = ❌ отклонена:
+service-name = Название услуги?
+service-price = Цена в рублях?
+service-description = Описание услуги?
+service-submitted = Услуга «{ $name }» отправлена на проверку.
+service-approved = ✅ Услуга «{ $name }» одобрена и видна клиентам.
+service-rejected = ❌ Услуга «{ $name }» отклонена. Причина: { $reason }
+
+settings = Настройки:
+    Кэшбэк: бронза { $bronze }%, серебро { $silver }%, золото { $gold }%, платина { $platinum }%
+    Приветственный бонус: { $welcome }
+    Оплата баллами: до { $cap }% чека
+setting-bronze = Кэшбэк: бронза
+setting-silver = Кэшбэк: серебро
+setting-gold = Кэшбэк: золото
+setting-platinum = Кэшбэк: платина
+setting-welcomeBonus = Приветственный бонус
+setting-maxRedeemPercent = Доля оплаты баллами
+setting-ask-rate = Кэшбэк для уровня «{ $tier }» в процентах (например 5 или 7,5)?
+setting-ask-welcome = Приветственный бонус в баллах (до 10 000)?
+setting-ask-cap = Какую долю чека можно оплатить баллами, в процентах (1–100)?
+percent-invalid = Введите процент от 0 до 50, например 5 или 7,5.
+setting-saved = Сохранено.
+
+staff-title = Сотрудники:
+staff-line = { $id } — { $role }
+role-owner = владелец
+role-cashier = кассир
+staff-invite = ➕ Пригласить кассира
+staff-invite-link = Отправьте кассиру эту ссылку (действует 24 часа, одноразовая): { $link }
+staff-removed = Сотрудник удалён.
+invite-invalid = Ссылка-приглашение недействительна или уже использована.
+invite-accepted = Вы теперь кассир заведения «{ $partner }».
+
+nps-low-score = 💬 Клиент оценил визит на { $score } из 10 и написал: «{ $comment }»

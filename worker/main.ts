@@ -1,0 +1,67 @@
+// `npm run start:worker`: performs the outbox's jobs (messages between bots, the NPS question, expiries).
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { autoRetry } from "@grammyjs/auto-retry";
+import { Api } from "grammy";
+import { loadConfigOrExit } from "../core/config.js";
+import { expireRedemptions } from "../core/ledger/service.js";
+import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
+import { createI18n } from "../bots/shared/i18n.js";
+import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
+
+export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL"] as const;
+
+/** How often an idle worker looks for due jobs, and sweeps expired redemption requests. */
+const idlePollMs = 500;
+const expirySweepMs = 30_000;
+
+export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof workerConfigKeys)[number]>>, runtime: Runtime) {
+  const api = (token: string) => {
+    const a = new Api(token, { apiRoot: config.TELEGRAM_API_ROOT });
+    a.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+    return a;
+  };
+  const deps: OutboxDeps = {
+    db: runtime.db,
+    redis: runtime.redis,
+    logger: runtime.logger,
+    clock: runtime.clock,
+    adminIds: config.ADMIN_IDS,
+    apis: { client: api(config.CLIENT_BOT_TOKEN), partner: api(config.PARTNER_BOT_TOKEN), admin: api(config.ADMIN_BOT_TOKEN) },
+    i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
+  };
+  let running = true;
+  const loop = (async () => {
+    let lastSweep = 0;
+    while (running) {
+      try {
+        if (Date.now() - lastSweep > expirySweepMs) {
+          lastSweep = Date.now();
+          await expireRedemptions(runtime.db, runtime.clock);
+        }
+        const done = await runOutboxOnce(deps);
+        if (done === 0) await sleep(idlePollMs);
+      } catch (err) {
+        runtime.logger.error({ err }, "worker loop failed; retrying");
+        await sleep(idlePollMs * 4);
+      }
+    }
+  })();
+  runtime.logger.info("worker started");
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const config = loadConfigOrExit(workerConfigKeys);
+  const runtime = createRuntime(config, "worker");
+  const worker = startWorker(config, runtime);
+  onShutdown(runtime.logger, async () => {
+    await worker.stop();
+    await runtime.close();
+  });
+}

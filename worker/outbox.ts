@@ -1,0 +1,165 @@
+import type { I18n } from "@grammyjs/i18n";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { GrammyError, type Api, type InlineKeyboard } from "grammy";
+import type { Redis } from "ioredis";
+import type { Db } from "../db/client.js";
+import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
+import type { Clock } from "../core/clock.js";
+import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
+import type { Logger } from "../core/logger.js";
+import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
+import { moderationKeyboard } from "../bots/admin/keyboards.js";
+import { npsKeyboard, redemptionKeyboard } from "../bots/client/keyboards.js";
+import { formatRubles } from "../bots/shared/ask.js";
+import type { BaseContext } from "../bots/shared/context.js";
+
+export type OutboxDeps = {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  clock: Clock;
+  adminIds: readonly number[];
+  apis: { client: Api; partner: Api; admin: Api };
+  i18n: { client: I18n<BaseContext>; partner: I18n<BaseContext>; admin: I18n<BaseContext> };
+  /** Attempts before a job is dead-lettered (kept with its last error for admins to see). */
+  maxAttempts?: number;
+};
+
+type Job = typeof jobs.$inferSelect;
+type Message = { chatId: number; text: string; keyboard?: InlineKeyboard; onBlocked?: () => Promise<void> };
+
+/** How long a claimed job is invisible to other workers; a worker that dies mid-job frees it after this. */
+const leaseSeconds = 120;
+
+/**
+ * Claims due jobs (FOR UPDATE SKIP LOCKED, so several workers never take the same one), performs each, and
+ * marks it done; a failure is retried with exponential backoff and dead-lettered after `maxAttempts`.
+ * Returns how many jobs it took.
+ */
+export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<number> {
+  const now = deps.clock.now();
+  const claimed = await deps.db.execute<{ id: string }>(sql`
+    UPDATE jobs SET attempts = attempts + 1, run_at = ${new Date(now.getTime() + leaseSeconds * 1000)}, status = 'running', updated_at = now()
+    WHERE id IN (
+      SELECT id FROM jobs
+      WHERE (status = 'pending' AND run_at <= ${now}) OR (status = 'running' AND run_at <= ${now})
+      ORDER BY run_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+    RETURNING id`);
+  for (const { id } of claimed) {
+    const [job] = await deps.db.select().from(jobs).where(eq(jobs.id, Number(id)));
+    if (!job) continue;
+    try {
+      await perform(deps, job);
+      await deps.db.update(jobs).set({ status: "done", updatedAt: sql`now()`, lastError: null }).where(eq(jobs.id, job.id));
+    } catch (err) {
+      const dead = job.attempts >= (deps.maxAttempts ?? 8);
+      const backoffSeconds = Math.min(2 ** job.attempts * 5, 3_600);
+      deps.logger.warn({ err, jobId: job.id, kind: job.kind, attempts: job.attempts, dead }, "job failed");
+      await deps.db
+        .update(jobs)
+        .set({ status: dead ? "dead" : "pending", lastError: String(err).slice(0, 2_000), runAt: new Date(deps.clock.now().getTime() + backoffSeconds * 1000), updatedAt: sql`now()` })
+        .where(eq(jobs.id, job.id));
+    }
+  }
+  return claimed.length;
+}
+
+async function perform(deps: OutboxDeps, job: Job): Promise<void> {
+  const kind = job.kind as JobKind;
+  const handlers: { [K in JobKind]: (p: JobPayloads[K]) => Promise<{ bot: keyof OutboxDeps["apis"]; messages: Message[] }> } = {
+    "notify.client": (p) => clientMessage(deps, p.clientId, (t) => ({ text: t(`notify-${p.message}`, translateParams(t, p.params)) })),
+    "notify.partner": async (p) => ({ bot: "partner", messages: await staffMessages(deps, p.partnerId, (t) => t(p.message, translateParams(t, p.params))) }),
+    "notify.admins": async (p) => {
+      const ids = await allAdminIds(deps.db, deps.adminIds);
+      const messages: Message[] = [];
+      for (const chatId of ids) {
+        const t = await translator(deps, deps.i18n.admin, chatId);
+        const keyboard = p.message === "new-partner-application" && p.params?.partnerId ? moderationKeyboard(t, "p", Number(p.params.partnerId)) : p.message === "new-service" && p.params?.serviceId ? moderationKeyboard(t, "s", Number(p.params.serviceId)) : undefined;
+        messages.push({ chatId, text: t(p.message, p.params), ...(keyboard ? { keyboard } : {}) });
+      }
+      return { bot: "admin", messages };
+    },
+    "redemption.ask-client": async (p) => {
+      const [row] = await deps.db
+        .select({ request: redemptionRequests, partnerName: partners.name })
+        .from(redemptionRequests)
+        .innerJoin(partners, eq(partners.id, redemptionRequests.partnerId))
+        .where(eq(redemptionRequests.id, p.redemptionRequestId));
+      if (!row || row.request.status !== "pending") return { bot: "client", messages: [] };
+      const r = row.request;
+      return clientMessage(deps, r.clientId, (t, language) => ({
+        text: t("redemption-ask", { partner: row.partnerName, points: r.points, check: formatRubles(r.checkKopecks, language), code: r.code }),
+        keyboard: redemptionKeyboard(t, r.id),
+      }));
+    },
+    "nps.ask": async (p) => {
+      const [row] = await deps.db
+        .select({ purchase: purchases, partnerName: partners.name, rated: npsRatings.id })
+        .from(purchases)
+        .innerJoin(partners, eq(partners.id, purchases.partnerId))
+        .leftJoin(npsRatings, eq(npsRatings.purchaseId, purchases.id))
+        .where(eq(purchases.id, p.purchaseId));
+      // Undone checks and rated visits are not asked about.
+      if (!row || row.purchase.cancelledAt || row.rated) return { bot: "client", messages: [] };
+      return clientMessage(deps, row.purchase.clientId, (t) => ({ text: t("nps-ask", { partner: row.partnerName }), keyboard: npsKeyboard(row.purchase.id) }));
+    },
+    "nps.low-score": async (p) => {
+      const [rating] = await deps.db.select().from(npsRatings).where(eq(npsRatings.id, p.ratingId));
+      if (!rating?.comment) return { bot: "partner", messages: [] };
+      return { bot: "partner", messages: await staffMessages(deps, rating.partnerId, (t) => t("nps-low-score", { score: rating.score, comment: rating.comment ?? "" })) };
+    },
+  };
+  const handler = handlers[kind] as ((p: unknown) => ReturnType<(typeof handlers)[JobKind]>) | undefined;
+  if (!handler) throw new Error(`unknown job kind ${job.kind}`);
+  const { bot, messages } = await handler(job.payload);
+  await deliver(deps, job, deps.apis[bot], messages);
+}
+
+/**
+ * Sends each message once: the chats a job has reached are remembered in Redis, so a retry after a partial
+ * failure (or a crash) does not repeat them. A chat that blocked the bot (403) is skipped, not retried.
+ */
+async function deliver(deps: OutboxDeps, job: Job, api: Api, messages: Message[]): Promise<void> {
+  const sentKey = `job-sent:${job.id}`;
+  for (const m of messages) {
+    if (await deps.redis.sismember(sentKey, String(m.chatId))) continue;
+    try {
+      await api.sendMessage(m.chatId, m.text, m.keyboard ? { reply_markup: m.keyboard } : {});
+    } catch (err) {
+      if (!(err instanceof GrammyError && err.error_code === 403)) throw err;
+      await m.onBlocked?.();
+    }
+    await deps.redis.multi().sadd(sentKey, String(m.chatId)).expire(sentKey, 7 * 24 * 3600).exec();
+  }
+}
+
+async function translator(deps: OutboxDeps, i18n: I18n<BaseContext>, telegramId: number, fallback: Language = "ru") {
+  const language = (await chosenLanguage(deps.db, telegramId)) ?? fallback;
+  const t = ((key: string, vars?: Record<string, string | number>) => i18n.t(language, key, vars)) as BaseContext["t"];
+  return Object.assign(t, { language });
+}
+
+/** One message to a client, in their language; none if they have no Telegram account (yet) or are unreachable. */
+async function clientMessage(deps: OutboxDeps, clientId: number, render: (t: BaseContext["t"], language: Language) => { text: string; keyboard?: InlineKeyboard }) {
+  const [client] = await deps.db.select().from(clients).where(eq(clients.id, clientId));
+  if (!client?.telegramId || client.status === "deleted" || client.status === "merged" || client.unreachableSince) return { bot: "client" as const, messages: [] };
+  const t = await translator(deps, deps.i18n.client, client.telegramId, client.language);
+  const chatId = client.telegramId;
+  const onBlocked = async () => {
+    await deps.db.update(clients).set({ unreachableSince: deps.clock.now() }).where(and(eq(clients.id, clientId), isNull(clients.unreachableSince)));
+  };
+  return { bot: "client" as const, messages: [{ chatId, ...render(t, t.language), onBlocked }] };
+}
+
+async function staffMessages(deps: OutboxDeps, partnerId: number, render: (t: BaseContext["t"]) => string): Promise<Message[]> {
+  const staff = await deps.db.select({ telegramId: partnerStaff.telegramId }).from(partnerStaff).where(and(eq(partnerStaff.partnerId, partnerId), isNull(partnerStaff.removedAt)));
+  const messages: Message[] = [];
+  for (const s of staff) messages.push({ chatId: s.telegramId, text: render(await translator(deps, deps.i18n.partner, s.telegramId)) });
+  return messages;
+}
+
+/** Tier names travel as ids ("silver") and are shown in the reader's language. */
+function translateParams(t: BaseContext["t"], params: Record<string, string | number> | undefined) {
+  if (!params) return undefined;
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === "tier" ? t(`tier-${v}`) : v]));
+}
