@@ -2,7 +2,6 @@ import { InlineKeyboard, Keyboard } from "grammy";
 import type { BaseContext } from "../shared/context.js";
 import { callbackData } from "../shared/callback-data.js";
 
-export const languageButton = callbackData("lang", ["language"]);
 export const historyPage = callbackData("hist", ["before"]);
 export const redemptionAnswer = callbackData("rdm", ["answer", "request"]);
 export const npsScore = callbackData("nps", ["purchase", "score"]);
@@ -24,9 +23,6 @@ export function mainMenu(t: BaseContext["t"]) {
     .resized()
     .persistent();
 }
-
-export const languageKeyboard = () =>
-  new InlineKeyboard().text("🇷🇺 Русский", languageButton.pack({ language: "ru" })).text("🇬🇧 English", languageButton.pack({ language: "en" }));
 
 /** 0–10 in two rows, as Telegram shows at most 8 buttons comfortably in one. */
 export function npsKeyboard(purchaseId: number) {

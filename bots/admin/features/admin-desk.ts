@@ -9,11 +9,13 @@ import { formatRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
+import { languageFeature } from "../../shared/language.js";
 import { moderate, moderationKeyboard, targetAction } from "../keyboards.js";
 
 export const adminDesk = new Composer<BotContext>();
 
 adminDesk.command(["start", "help"], (ctx) => ctx.reply(ctx.t("admin-help")));
+adminDesk.use(languageFeature());
 
 /** The moderation queue: every pending application and service, each with its buttons. */
 adminDesk.command("queue", async (ctx) => {

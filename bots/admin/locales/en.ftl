@@ -4,6 +4,7 @@ cmd-queue = Moderation queue
 cmd-stats = Network statistics
 cmd-find = Find a client or partner
 cmd-audit = Audit log
+cmd-language = Language
 cmd-help = Help
 bot-description = Administration of the cashback network.
 bot-short-description = The cashback network's admin.

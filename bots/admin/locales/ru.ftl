@@ -4,6 +4,7 @@ cmd-queue = Очередь модерации
 cmd-stats = Статистика сети
 cmd-find = Найти клиента или партнёра
 cmd-audit = Журнал действий
+cmd-language = Язык
 cmd-help = Помощь
 bot-description = Администрирование кэшбэк-сети.
 bot-short-description = Админ кэшбэк-сети.

@@ -4,7 +4,8 @@ import { isDomainError } from "../../../core/errors.js";
 import { chooseLanguage, isLanguage } from "../../../core/users/service.js";
 import { askButton, exitOnCancel } from "../../shared/ask.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
-import { languageButton, languageKeyboard, mainMenu } from "../keyboards.js";
+import { languageButton, languageKeyboard } from "../../shared/language.js";
+import { mainMenu } from "../keyboards.js";
 
 /**
  * A new client: language, then (optionally) the phone through Telegram's contact button, then registration with

@@ -2,14 +2,11 @@ import { Composer } from "grammy";
 import { desc, eq } from "drizzle-orm";
 import { partners } from "../../../db/schema/index.js";
 import { addStaff } from "../../../core/partners/service.js";
-import { chooseLanguage, isLanguage } from "../../../core/users/service.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotContext } from "../../shared/context.js";
-import { callbackData } from "../../shared/callback-data.js";
-import { InlineKeyboard } from "grammy";
+import { languageFeature } from "../../shared/language.js";
 import { partnerMenu } from "../keyboards.js";
 
-const languageButton = callbackData("lang", ["language"]);
 export const staffInviteKey = (token: string) => `staff-invite:${token}`;
 
 /** What anyone may do in the partner bot: start, apply, accept a cashier invitation, change the language. */
@@ -39,19 +36,7 @@ publicFeature.command("apply", async (ctx) => {
 
 publicFeature.command("cancel", (ctx) => ctx.reply(ctx.t("nothing-to-cancel")));
 
-publicFeature.command("language", (ctx) =>
-  ctx.reply(ctx.t("language-prompt"), {
-    reply_markup: new InlineKeyboard().text("🇷🇺 Русский", languageButton.pack({ language: "ru" })).text("🇬🇧 English", languageButton.pack({ language: "en" })),
-  }),
-);
-publicFeature.callbackQuery(languageButton.pattern, async (ctx) => {
-  const language = languageButton.unpack(ctx.callbackQuery.data)!.language;
-  if (!isLanguage(language)) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
-  await chooseLanguage(ctx.deps.db, ctx.from.id, language);
-  ctx.i18n.useLocale(language);
-  await ctx.answerCallbackQuery();
-  await ctx.reply(ctx.t("language-set"), ctx.staff ? { reply_markup: partnerMenu(ctx.t) } : {});
-});
+publicFeature.use(languageFeature((ctx) => (ctx.staff ? partnerMenu(ctx.t) : undefined)));
 
 /** Not (yet) staff of an approved partner: a polite answer that says where they stand, never an error. */
 export async function replyToStranger(ctx: BotContext) {

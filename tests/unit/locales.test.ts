@@ -1,0 +1,57 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { adminCommands } from "../../bots/admin/bot.js";
+import { clientCommands } from "../../bots/client/bot.js";
+import { mainMenuKeys } from "../../bots/client/keyboards.js";
+import { partnerCommands } from "../../bots/partner/bot.js";
+import { partnerMenuKeys } from "../../bots/partner/keyboards.js";
+import { createI18n } from "../../bots/shared/i18n.js";
+import { errorCodes } from "../../core/errors.js";
+import { ledgerKind } from "../../db/schema/index.js";
+
+const keysOf = (path: string) =>
+  new Set(
+    readFileSync(new URL(`../../${path}`, import.meta.url), "utf8")
+      .split("\n")
+      .map((line) => /^([a-zA-Z][\w-]*)\s*=/.exec(line)?.[1])
+      .filter((k): k is string => k !== undefined),
+  );
+
+describe("locale files", () => {
+  it.each(["bots/shared", "bots/client", "bots/partner", "bots/admin"])("%s: Russian and English have the same keys", (dir) => {
+    expect([...keysOf(`${dir}/locales/en.ftl`)].sort()).toEqual([...keysOf(`${dir}/locales/ru.ftl`)].sort());
+  });
+
+  it("every DomainError code has a message in both languages", () => {
+    const shared = keysOf("bots/shared/locales/ru.ftl");
+    const missing = errorCodes.map((c) => `error-${c.toLowerCase().replaceAll("_", "-")}`).filter((k) => !shared.has(k));
+    expect(missing).toEqual([]);
+  });
+
+  it.each([
+    ["client", clientCommands],
+    ["partner", partnerCommands],
+    ["admin", adminCommands],
+  ] as const)("every %s command has a description, and the bot's messages resolve in both languages", (bot, commands) => {
+    const i18n = createI18n(bot);
+    for (const language of ["ru", "en"] as const) {
+      for (const c of commands) expect(i18n.t(language, `cmd-${c}`), `${language} cmd-${c}`).not.toMatch(/^cmd-/);
+      expect(i18n.t(language, "error-insufficient-points", { available: 5 })).toMatch(/5/);
+    }
+  });
+
+  it("menus, ledger kinds and pluralised points render in both languages", () => {
+    const client = createI18n("client");
+    const partner = createI18n("partner");
+    for (const language of ["ru", "en"] as const) {
+      for (const k of mainMenuKeys) expect(client.t(language, k)).not.toBe(k);
+      for (const k of partnerMenuKeys) expect(partner.t(language, k)).not.toBe(k);
+      for (const kind of ledgerKind.enumValues) expect(client.t(language, `ledger-${kind.replaceAll("_", "-")}`)).not.toMatch(/^ledger-/);
+    }
+    expect(client.t("ru", "balance", { points: 1 })).toBe("Баланс: 1 балл");
+    expect(client.t("ru", "balance", { points: 3 })).toBe("Баланс: 3 балла");
+    expect(client.t("ru", "balance", { points: 25 })).toBe("Баланс: 25 баллов");
+    expect(client.t("en", "balance", { points: 1 })).toBe("Balance: 1 point");
+    expect(client.t("en", "balance", { points: 7 })).toBe("Balance: 7 points");
+  });
+});
