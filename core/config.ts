@@ -28,6 +28,9 @@ export const configSchema = z.object({
   ADMIN_IDS: adminIds,
   TELEGRAM_API_ROOT: z.string().url().default("https://api.telegram.org"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Updates one user may send a bot per RATE_LIMIT_WINDOW_MS before being asked to slow down. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(10_000).default(10),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import * as schema from "./schema/index.js";
@@ -25,3 +26,9 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
 export async function closeDb(db: Db): Promise<void> {
   await db.$client.end({ timeout: 5 });
 }
+
+/**
+ * A timestamp parameter for a raw `sql` template. postgres.js cannot bind a JS `Date` there (the query builder
+ * converts column values, raw templates do not), so it travels as ISO text with an explicit cast.
+ */
+export const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;

@@ -9,7 +9,7 @@ import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
 import { createI18n } from "../bots/shared/i18n.js";
 import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
 
-export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL"] as const;
+export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS"] as const;
 
 /** How often an idle worker looks for due jobs, and sweeps expired redemption requests. */
 const idlePollMs = 500;

@@ -2,7 +2,7 @@ import type { I18n } from "@grammyjs/i18n";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { GrammyError, type Api, type InlineKeyboard } from "grammy";
 import type { Redis } from "ioredis";
-import type { Db } from "../db/client.js";
+import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
 import type { Clock } from "../core/clock.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
@@ -39,10 +39,10 @@ const leaseSeconds = 120;
 export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<number> {
   const now = deps.clock.now();
   const claimed = await deps.db.execute<{ id: string }>(sql`
-    UPDATE jobs SET attempts = attempts + 1, run_at = ${new Date(now.getTime() + leaseSeconds * 1000)}, status = 'running', updated_at = now()
+    UPDATE jobs SET attempts = attempts + 1, run_at = ${at(new Date(now.getTime() + leaseSeconds * 1000))}, status = 'running', updated_at = now()
     WHERE id IN (
       SELECT id FROM jobs
-      WHERE (status = 'pending' AND run_at <= ${now}) OR (status = 'running' AND run_at <= ${now})
+      WHERE (status = 'pending' AND run_at <= ${at(now)}) OR (status = 'running' AND run_at <= ${at(now)})
       ORDER BY run_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
     RETURNING id`);
   for (const { id } of claimed) {

@@ -1,3 +1,4 @@
+import { GrammyError } from "grammy";
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
 import type { BotConversation, ConvContext } from "./context.js";
 
@@ -104,4 +105,17 @@ export const parseLine =
 /** Kopecks as "1 234,56 ₽" / "1,234.56 ₽" for the user's language. */
 export function formatRubles(kopecks: number, language: string): string {
   return `${new Intl.NumberFormat(language === "en" ? "en-US" : "ru-RU", { minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 }).format(kopecks / 100)} ₽`;
+}
+
+/**
+ * Removes the inline keyboard from the message a button was pressed on. Best effort: Telegram refuses the edit
+ * with 400 "message is not modified" when the keyboard is already gone (a second press, a stale button), and that
+ * must not turn a correct answer into "something went wrong".
+ */
+export async function clearKeyboard(ctx: ConvContext): Promise<void> {
+  try {
+    await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+  } catch (err) {
+    if (!(err instanceof GrammyError && err.error_code === 400)) throw err;
+  }
 }

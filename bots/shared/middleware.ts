@@ -1,6 +1,7 @@
 import { conversations, createConversation } from "@grammyjs/conversations";
 import type { I18n } from "@grammyjs/i18n";
 import { limit } from "@grammyjs/ratelimiter";
+import { randomUUID } from "node:crypto";
 import { sequentialize } from "@grammyjs/runner";
 import { RedisAdapter } from "@grammyjs/storage-redis";
 import type { Bot, Middleware, MiddlewareFn } from "grammy";
@@ -96,22 +97,33 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
   };
 }
 
+/** Identifies this process's life: an "in progress" mark left by an earlier life means that process died. */
+const bootId = randomUUID();
+
 /**
- * Marks an update as in progress for a minute (so a concurrent duplicate is dropped) and as done for 24 h once
- * handled. A process killed mid-update leaves only the short mark, so Telegram's redelivery is handled after all.
+ * Marks an update as in progress (so a concurrent duplicate is dropped) and as done for 24 h once handled, which
+ * is also after the conversations plugin has saved its state. Only one process polls a bot at a time, so an
+ * "in progress" mark from another boot was left by a process that died mid-update: its redelivery is handled.
  */
 function dedupeUpdates(name: BotName): MiddlewareFn<BaseContext> {
   return async (ctx, next) => {
-    const key = `dedupe:${name}:${ctx.me.id}:${ctx.update.update_id}`;
-    const fresh = await ctx.deps.redis.set(key, "processing", "EX", 60, "NX");
-    if (fresh === null) {
-      ctx.deps.logger.info({ bot: name, updateId: ctx.update.update_id }, "duplicate update dropped");
-      return;
+    const key = dedupeKey(name, ctx.me.id, ctx.update.update_id);
+    const mine = `processing:${bootId}`;
+    if ((await ctx.deps.redis.set(key, mine, "EX", 60, "NX")) === null) {
+      const seen = await ctx.deps.redis.get(key);
+      const orphaned = seen?.startsWith("processing:") && seen !== mine;
+      if (!orphaned) {
+        ctx.deps.logger.info({ bot: name, updateId: ctx.update.update_id }, "duplicate update dropped");
+        return;
+      }
+      await ctx.deps.redis.set(key, mine, "EX", 60);
     }
     await next();
     await ctx.deps.redis.set(key, "done", "EX", 24 * 60 * 60);
   };
 }
+
+export const dedupeKey = (bot: BotName, botId: number, updateId: number) => `dedupe:${bot}:${botId}:${updateId}`;
 
 function rateLimit(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<BaseContext> {
   let limiter: MiddlewareFn<BaseContext> | undefined;

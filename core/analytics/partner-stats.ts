@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.js";
+import { at, type DbOrTx } from "../../db/client.js";
 import { partnerNps, type NpsSummary } from "../feedback/service.js";
 
 export type PartnerStats = {
@@ -28,17 +28,17 @@ export async function partnerStats(db: DbOrTx, partnerId: number, range: { since
     SELECT COALESCE(sum(p.amount_kopecks), 0) AS turnover,
            count(*) AS checks,
            count(DISTINCT p.client_id) AS clients,
-           count(DISTINCT p.client_id) FILTER (WHERE f.first_at >= ${range.since}) AS new_clients
+           count(DISTINCT p.client_id) FILTER (WHERE f.first_at >= ${at(range.since)}) AS new_clients
     FROM purchases p JOIN first_visit f ON f.client_id = p.client_id
     WHERE p.partner_id = ${partnerId} AND p.cancelled_at IS NULL
-      AND p.created_at >= ${range.since} AND p.created_at < ${range.until}`);
+      AND p.created_at >= ${at(range.since)} AND p.created_at < ${at(range.until)}`);
   const [points] = await db.execute<{ issued: string; redeemed: string; outstanding: string }>(sql`
     SELECT
-      COALESCE(sum(e.points) FILTER (WHERE e.created_at >= ${range.since} AND (e.kind IN ('accrual', 'welcome_bonus', 'referral_bonus') OR (e.kind = 'reversal' AND e.points < 0))), 0) AS issued,
-      COALESCE(-sum(e.points) FILTER (WHERE e.created_at >= ${range.since} AND (e.kind = 'redemption' OR (e.kind = 'reversal' AND e.points > 0))), 0) AS redeemed,
+      COALESCE(sum(e.points) FILTER (WHERE e.created_at >= ${at(range.since)} AND (e.kind IN ('accrual', 'welcome_bonus', 'referral_bonus') OR (e.kind = 'reversal' AND e.points < 0))), 0) AS issued,
+      COALESCE(-sum(e.points) FILTER (WHERE e.created_at >= ${at(range.since)} AND (e.kind = 'redemption' OR (e.kind = 'reversal' AND e.points > 0))), 0) AS redeemed,
       COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('accrual', 'welcome_bonus', 'referral_bonus', 'redemption', 'reversal')), 0) AS outstanding
     FROM ledger_entries e
-    WHERE e.partner_id = ${partnerId} AND e.created_at < ${range.until}`);
+    WHERE e.partner_id = ${partnerId} AND e.created_at < ${at(range.until)}`);
   const checkCount = Number(checks?.checks ?? 0);
   const turnover = Number(checks?.turnover ?? 0);
   const newClients = Number(checks?.new_clients ?? 0);

@@ -1,7 +1,7 @@
 import { setClientBlocked } from "../../../core/clients/service.js";
 import { adjustBalance } from "../../../core/ledger/service.js";
 import { setPartnerBlocked } from "../../../core/partners/service.js";
-import { ask, askButton, parseLine, type Parse } from "../../shared/ask.js";
+import { clearKeyboard, ask, askButton, parseLine, type Parse } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 import { InlineKeyboard } from "grammy";
@@ -19,7 +19,7 @@ export async function adjust(conversation: BotConversation, ctx: ConvContext, cl
   const reason = await ask(conversation, ctx, ctx.t("ask-adjust-reason"), parseLine(3, 500), { maxLength: 500 });
   const keyboard = new InlineKeyboard().text(ctx.t("confirm"), confirmButton.pack({ answer: "yes" })).text(ctx.t("decline"), confirmButton.pack({ answer: "no" }));
   const { data, ctx: answer } = await askButton(conversation, ctx, ctx.t("adjust-confirm", { points, clientId, reason }), keyboard, "ok:");
-  await answer.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+  await clearKeyboard(answer);
   if (confirmButton.unpack(data)?.answer !== "yes") return void (await answer.reply(answer.t("cancelled")));
   const adminTelegramId = ctx.from!.id;
   // The confirming update keys the adjustment: a replay after a crash finds it instead of adjusting twice.

@@ -5,7 +5,7 @@ import { moderateService, pendingServices } from "../../../core/catalog/service.
 import { clientSummary, findClient } from "../../../core/clients/service.js";
 import { addDays } from "../../../core/clock.js";
 import { findPartner, moderateApplication, pendingApplications } from "../../../core/partners/service.js";
-import { formatRubles } from "../../shared/ask.js";
+import { clearKeyboard, formatRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
@@ -41,7 +41,7 @@ adminDesk.callbackQuery(moderate.pattern, async (ctx) => {
   const kind = data.kind === "p" || data.kind === "s" ? data.kind : null;
   if (id === null || kind === null) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
   await ctx.answerCallbackQuery();
-  await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+  await clearKeyboard(ctx);
   if (data.verdict === "no") return void (await ctx.conversation.enter("rejectWithReason", kind, id));
   const adminTelegramId = ctx.from.id;
   const outcome = await attempt(async () => {

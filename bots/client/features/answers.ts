@@ -1,3 +1,4 @@
+import { clearKeyboard } from "../../shared/ask.js";
 import { Composer } from "grammy";
 import { recordRating } from "../../../core/feedback/service.js";
 import { isDomainError } from "../../../core/errors.js";
@@ -32,7 +33,7 @@ answersFeature.callbackQuery(redemptionAnswer.pattern, async (ctx) => {
   } catch (err) {
     if (!isDomainError(err)) throw err;
     await ctx.answerCallbackQuery({ text: domainErrorText(ctx.t, err), show_alert: true });
-    if (err.code !== "INSUFFICIENT_POINTS") await ctx.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+    if (err.code !== "INSUFFICIENT_POINTS") await clearKeyboard(ctx);
   }
 });
 

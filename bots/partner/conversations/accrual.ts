@@ -1,5 +1,5 @@
 import { accrue } from "../../../core/ledger/service.js";
-import { ask, askButton, formatRubles, parseLine, parseRubles } from "../../shared/ask.js";
+import { clearKeyboard, ask, askButton, formatRubles, parseLine, parseRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
 import { confirmButton, partnerMenu, yesNo } from "../keyboards.js";
@@ -17,14 +17,14 @@ export async function accrual(conversation: BotConversation, ctx: ConvContext, s
   const amount = formatRubles(amountKopecks, language);
   const { data, ctx: answer } = await askButton(conversation, ctx, ctx.t("accrual-confirm", { name: client.name, amount, receipt: receiptNumber }), yesNo(ctx.t), "ok:");
   if (confirmButton.unpack(data)?.answer !== "yes") {
-    await answer.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+    await clearKeyboard(answer);
     await answer.reply(answer.t("cancelled"), { reply_markup: partnerMenu(answer.t) });
     return;
   }
   const outcome = await conversation.external(() =>
     attempt(() => accrue(ctx.deps.db, { partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, clientId: client.id, amountKopecks, receiptNumber }, ctx.deps.clock)),
   );
-  await answer.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+  await clearKeyboard(answer);
   if (!outcome.ok) return void (await answer.reply(refusalText(answer.t, outcome), { reply_markup: partnerMenu(answer.t) }));
   const r = outcome.value;
   await answer.reply(answer.t(r.replayed ? "accrual-already" : "accrual-done", { points: r.points, name: client.name, balance: r.balanceAfter, tier: answer.t(`tier-${r.tier}`) }), {

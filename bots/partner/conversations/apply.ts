@@ -1,7 +1,7 @@
 import { InlineKeyboard, Keyboard } from "grammy";
 import { normalizePhone } from "../../../core/clients/phone.js";
 import { submitApplication } from "../../../core/partners/service.js";
-import { ask, askButton, exitOnCancel, parseLine, type Parse } from "../../shared/ask.js";
+import { clearKeyboard, ask, askButton, exitOnCancel, parseLine, type Parse } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 import { categories, categoryButton, confirmButton, yesNo } from "../keyboards.js";
@@ -45,7 +45,7 @@ export async function apply(conversation: BotConversation, ctx: ConvContext) {
 
   const summary = ctx.t("apply-summary", { name, category: ctx.t(`category-${category}`), address, contact: contactName, phone });
   const { data, ctx: answer } = await askButton(conversation, ctx, summary, yesNo(ctx.t), "ok:");
-  await answer.editMessageReplyMarkup({ reply_markup: { inline_keyboard: [] } });
+  await clearKeyboard(answer);
   if (confirmButton.unpack(data)?.answer !== "yes") return void (await answer.reply(answer.t("cancelled"), { reply_markup: { remove_keyboard: true } }));
   const telegramId = ctx.from!.id;
   const outcome = await conversation.external(() =>

@@ -1,0 +1,113 @@
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
+import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { resetDb, useTestDb } from "../helpers/db.js";
+import { testRedisUrl } from "../helpers/env.js";
+import { dedupeKey } from "../../bots/shared/middleware.js";
+import { botInfo, ProductProcess, tokens, type ProcessName } from "../helpers/processes.js";
+
+export type BotKey = keyof typeof tokens;
+export type User = { id: number; first_name: string; language_code?: string };
+
+/**
+ * One fake Bot API and the product's processes for a test file. Before each test: empty database and Redis,
+ * fresh processes; after: stopped. `processes` lists which to run.
+ */
+export function useProduct(processes: ProcessName[] = ["client", "partner", "admin", "worker"]) {
+  const db = useTestDb({ max: 5 });
+  const state: { fake: FakeBotApi; redis: Redis; procs: Map<ProcessName, ProductProcess> } = {} as never;
+
+  beforeAll(async () => {
+    state.fake = await FakeBotApi.start();
+    for (const bot of ["client", "partner", "admin"] as const) state.fake.addBot(tokens[bot], botInfo[bot]);
+    state.redis = new Redis(testRedisUrl);
+  });
+  beforeEach(async ({ onTestFailed }) => {
+    // On a failure, what the processes logged is the first thing to read.
+    onTestFailed(() => {
+      for (const p of state.procs.values()) if (p.output.trim()) console.error(`--- ${p.name} output:\n${p.output.slice(-4_000)}`);
+    });
+    await resetDb(db);
+    await state.redis.flushdb();
+    state.procs = new Map();
+    for (const name of processes) await startProcess(name);
+  });
+  afterEach(async () => {
+    for (const p of state.procs.values()) await p.stop();
+  });
+  afterAll(async () => {
+    await state.fake?.stop();
+    state.redis?.disconnect();
+  });
+
+  async function startProcess(name: ProcessName) {
+    const p = new ProductProcess(name, state.fake.url).start();
+    state.procs.set(name, p);
+    const since = Date.now();
+    // A bot is up once it polls; the worker once it has asked nothing and is simply alive a moment later.
+    if (name !== "worker") {
+      await state.fake.waitFor(tokens[name], (c) => c.method === "getUpdates" && c.at >= since, 30_000).catch((err: unknown) => {
+        throw new Error(`${name} did not start: ${String(err)}\n${p.output}`);
+      });
+    }
+    return p;
+  }
+
+  /** Sends text as `user` to a bot and waits for the first message to them (sent or edited) after it matching `expect`. */
+  async function say(bot: BotKey, user: User, text: string, expect: RegExp) {
+    const since = Date.now();
+    const updateId = state.fake.sendText(tokens[bot], user, text);
+    const call = await waitForMessage(bot, user.id, expect, since);
+    return { call, updateId };
+  }
+
+  /** Waits until the bot has finished an update, conversation state saved included (its dedupe mark says "done"). */
+  async function handled(bot: BotKey, updateId: number, timeoutMs = 10_000) {
+    const key = dedupeKey(bot, botInfo[bot].id, updateId);
+    for (const until = Date.now() + timeoutMs; Date.now() < until; await new Promise((r) => setTimeout(r, 20))) {
+      if ((await state.redis.get(key)) === "done") return;
+    }
+    throw new Error(`${bot} did not finish update ${updateId}`);
+  }
+
+  async function waitForMessage(bot: BotKey, chatId: number, expect: RegExp, since = 0, timeoutMs = 15_000) {
+    const call = await state.fake.waitFor(
+      tokens[bot],
+      (c) => c.at >= since && ["sendMessage", "editMessageText", "sendPhoto"].includes(c.method) && Number(c.params.chat_id) === chatId && expect.test(String(c.params.text ?? c.params.caption ?? "")),
+      timeoutMs,
+    );
+    return call;
+  }
+
+  /** Presses the newest inline button to `user` whose label matches `label`; waits for a reply matching `expect`. */
+  async function press(bot: BotKey, user: User, label: RegExp, expect?: RegExp) {
+    const messages = state.fake.messagesTo(tokens[bot], user.id);
+    for (let i = messages.length - 1; i >= 0; i--) {
+      const m = messages[i]!;
+      const rows = (m.reply_markup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? [];
+      const button = rows.flat().find((b) => label.test(b.text));
+      if (!button?.callback_data) continue;
+      const since = Date.now();
+      const updateId = state.fake.pressButton(tokens[bot], user, button.callback_data, { message_id: m.message_id, chat_id: user.id });
+      if (expect) await waitForMessage(bot, user.id, expect, since);
+      return { updateId, data: button.callback_data };
+    }
+    throw new Error(`no button ${label} in messages to ${user.id}: ${JSON.stringify(messages.slice(-3))}`);
+  }
+
+  return {
+    db,
+    get fake() {
+      return state.fake;
+    },
+    get redis() {
+      return state.redis;
+    },
+    process: (name: ProcessName) => state.procs.get(name)!,
+    startProcess,
+    say,
+    handled,
+    press,
+    waitForMessage,
+  };
+}
