@@ -76,7 +76,7 @@ nps-rated = Your rating: { $score }. Thank you!
 nps-ask-comment = We are sorry something went wrong. Tell us what — the partner will see it. Or send /cancel.
 nps-comment-thanks = Thank you, the partner will get your feedback.
 
-delete-confirm = Delete your data? Your name, phone and account will be erased and your points ({ $points }) will be lost. This cannot be undone.
+delete-confirm = Delete your data? Your name, phone and account will be erased and your { points } will be lost. This cannot be undone.
 delete-yes = Delete
 delete-no = Keep
 delete-kept = OK, nothing was deleted.

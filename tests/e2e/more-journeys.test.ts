@@ -1,0 +1,112 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { clients, ledgerEntries, services } from "../../db/schema/index.js";
+import { moderateApplication, submitApplication } from "../../core/partners/service.js";
+import { tokens, testAdminId } from "../helpers/processes.js";
+import { useProduct, type User } from "./harness.js";
+
+const product = useProduct();
+const { db } = product;
+
+const owner: User = { id: 502, first_name: "Олег" };
+const admin: User = { id: testAdminId, first_name: "Админ" };
+const alice: User = { id: 611, first_name: "Алиса" };
+const boris: User = { id: 612, first_name: "Борис", language_code: "en" };
+
+async function approvedPartner() {
+  const p = await submitApplication(db, { telegramId: owner.id, name: "Салон Лилия", category: "beauty", address: "Невский, 10", contactName: "Олег", phone: "+79990002233" });
+  return moderateApplication(db, { adminTelegramId: testAdminId, partnerId: p.id, verdict: { decision: "approve" } });
+}
+
+async function join(user: User, payload: string, phone: string | null, language: RegExp = /Русский/) {
+  await product.say("client", user, `/start ${payload}`.trim(), /Choose a language/);
+  await product.press("client", user, language, /(Поделитесь|Share your) phone|номером/);
+  const since = Date.now();
+  if (phone) product.fake.sendContact(tokens.client, user, phone);
+  else product.fake.sendText(tokens.client, user, language.test("Русский") ? "Пропустить" : "Skip");
+  await product.waitForMessage("client", user.id, /(Добро пожаловать|Welcome) /, since);
+}
+
+async function accrue(phone: string, rubles: string, receipt: string, expectReply: RegExp) {
+  await product.say("partner", owner, "/accrue", /Клиент: введите/);
+  await product.say("partner", owner, phone, /Сумма чека/);
+  await product.say("partner", owner, rubles, /Номер чека/);
+  await product.say("partner", owner, receipt, /Начислить клиенту/);
+  await product.press("partner", owner, /Подтвердить/, expectReply);
+}
+
+describe("more journeys", () => {
+  it("a friend's link: the referrer is paid after the friend's first purchase, once, and told in their language", async () => {
+    const partner = await approvedPartner();
+    await join(alice, `p_${partner.code}`, "+79160000001");
+    const invite = await product.say("client", alice, "/invite", /start=r_/);
+    expect(invite.call.method).toBe("sendPhoto");
+    expect(invite.call.params.photo).toMatchObject({ filename: "invite-qr.png" });
+    const code = /start=r_([A-Z0-9]+)/.exec(String(invite.call.params.caption))![1]!;
+
+    await join(boris, `r_${code}`, "+79160000002", /English/);
+    const before = Date.now();
+    await accrue("+79160000002", "1000", "F-1", /Начислено 50 баллов/);
+    await product.waitForMessage("client", alice.id, /Ваш друг совершил первую покупку — вам начислено 200 баллов/, before);
+    await product.waitForMessage("client", boris.id, /\+50 points from "Салон Лилия"/, before);
+    await accrue("+79160000002", "1000", "F-2", /Начислено 50 баллов/);
+    const [a] = await db.select().from(clients).where(eq(clients.telegramId, alice.id));
+    const bonuses = await db.select().from(ledgerEntries).where(eq(ledgerEntries.kind, "referral_bonus"));
+    expect(bonuses.map((b) => [b.clientId, b.points])).toEqual([[a!.id, 200]]);
+  });
+
+  it("undo: the partner undoes an accrual, the client is told and the points are gone", async () => {
+    const partner = await approvedPartner();
+    await join(alice, `p_${partner.code}`, "+79160000001");
+    await accrue("+79160000001", "1000", "U-1", /Начислено 50 баллов/);
+    await product.say("partner", owner, "/undo", /Какую операцию отменить/);
+    await product.press("partner", owner, /начисление 50/, /Отменить эту операцию/);
+    const since = Date.now();
+    await product.press("partner", owner, /Подтвердить/, /Операция отменена \(-50\)/);
+    await product.waitForMessage("client", alice.id, /Операция отменена партнёром \(-50\)\. Баланс: 100/, since);
+    // A second press on the same (now stale) button does nothing more.
+    await product.press("partner", owner, /Подтвердить/, /уже отменена/);
+    await product.say("client", alice, "/balance", /Баланс: 100 баллов/);
+  });
+
+  it("a service is invisible to clients until an admin approves it; the partner is told", async () => {
+    await approvedPartner();
+    await join(alice, "", null);
+    await product.say("partner", owner, "/newservice", /Название услуги/);
+    await product.say("partner", owner, "Стрижка", /Цена/);
+    await product.say("partner", owner, "1500", /Описание/);
+    const since = Date.now();
+    await product.say("partner", owner, "Мужская стрижка машинкой и ножницами", /отправлена на проверку/);
+    await product.say("client", alice, "/services", /Услуг пока нет/);
+    await product.waitForMessage("admin", admin.id, /Новая услуга на модерации/, since);
+    const approved = Date.now();
+    await product.press("admin", admin, /Одобрить/, /Одобрено/);
+    await product.waitForMessage("partner", owner.id, /Услуга «Стрижка» одобрена/, approved);
+    await product.say("client", alice, "/services", /Салон Лилия: Стрижка — 1\s500 ₽/);
+    const [s] = await db.select().from(services);
+    expect(s!.status).toBe("approved");
+  });
+
+  it("a client deletes their data: asked first, then erased, points forfeited, the bot treats them as new", async () => {
+    const partner = await approvedPartner();
+    await join(alice, `p_${partner.code}`, "+79160000001");
+    await product.say("client", alice, "/delete_me", /Удалить ваши данные\? .*ваши 100 баллов сгорят/);
+    await product.press("client", alice, /Оставить/, /ничего не удалено/);
+    await product.say("client", alice, "/delete_me", /Удалить ваши данные/);
+    await product.press("client", alice, /^Удалить$/, /Ваши данные удалены/);
+    const rows = await db.select().from(clients);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ telegramId: null, phone: null, firstName: null, status: "deleted" });
+    const ledger = await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, rows[0]!.id));
+    expect(ledger.reduce((sum, e) => sum + e.points, 0)).toBe(0);
+    await product.say("client", alice, "/balance", /присоединитесь к сети/);
+  });
+
+  it("strangers: the partner bot offers to apply, the admin bot says it is for admins", async () => {
+    const stranger: User = { id: 999, first_name: "Гость" };
+    await product.say("partner", stranger, "привет", /отправьте \/apply/);
+    await product.say("partner", stranger, "/stats", /отправьте \/apply/);
+    await product.say("admin", stranger, "/queue", /для администраторов сети/);
+    await product.say("admin", stranger, "/start", /для администраторов сети/);
+  });
+});
