@@ -18,9 +18,9 @@ export function createI18n(bot: BotName): I18n<BaseContext> {
     fluentBundleOptions: { useIsolating: false },
     localeNegotiator: async (ctx) => {
       const id = ctx.from?.id;
-      const chosen = id === undefined ? undefined : await chosenLanguage(ctx.deps.db, id);
-      if (chosen) return chosen;
-      return ctx.from?.language_code?.startsWith("en") ? "en" : "ru";
+      // If the choice cannot be read (the database is down), the user still gets an answer in a sensible language.
+      const chosen = id === undefined ? undefined : await chosenLanguage(ctx.deps.db, id).catch(() => undefined);
+      return chosen ?? telegramLanguage(ctx);
     },
   });
   for (const language of ["ru", "en"] as const) {
@@ -33,3 +33,6 @@ export function createI18n(bot: BotName): I18n<BaseContext> {
 export const inAllLanguages = (i18n: I18n<BaseContext>, key: string) => (["ru", "en"] as const).map((l) => i18n.t(l, key));
 
 export { isLanguage };
+
+/** The language of the user's Telegram app, if we speak it; Russian otherwise. */
+export const telegramLanguage = (ctx: { from?: { language_code?: string } }): "ru" | "en" => (ctx.from?.language_code?.startsWith("en") ? "en" : "ru");

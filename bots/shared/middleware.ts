@@ -9,6 +9,7 @@ import { DomainError } from "../../core/errors.js";
 import { chosenLanguage } from "../../core/users/service.js";
 import type { BaseContext, BotContext, BotConversation, ConvContext } from "./context.js";
 import type { BotDeps, BotName } from "./deps.js";
+import { telegramLanguage } from "./i18n.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 
@@ -84,10 +85,9 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
     try {
       await next();
     } catch (err) {
-      const t: BaseContext["t"] = typeof ctx.t === "function" ? ctx.t : (key, vars) => i18n.t("ru", key, vars);
-      const text = err instanceof DomainError ? domainErrorText(t, err) : t("error-generic");
       if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
       try {
+        const text = errorText(ctx, i18n, err);
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: text.slice(0, 200), show_alert: true });
         else if (ctx.chat) await ctx.reply(text);
       } catch (replyErr) {
@@ -99,6 +99,19 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
 
 /** Identifies this process's life: an "in progress" mark left by an earlier life means that process died. */
 const bootId = randomUUID();
+
+/** The user's message for an error; it must not fail itself, whatever state i18n was left in. */
+function errorText(ctx: BaseContext, i18n: I18n<BaseContext>, err: unknown): string {
+  const fallback: BaseContext["t"] = (key, vars) => i18n.t(telegramLanguage(ctx), key, vars);
+  for (const t of [ctx.t, fallback]) {
+    try {
+      if (typeof t === "function") return err instanceof DomainError ? domainErrorText(t, err) : t("error-generic");
+    } catch {
+      // i18n did not finish for this update: try the fallback.
+    }
+  }
+  return i18n.t("ru", "error-generic");
+}
 
 /**
  * Marks an update as in progress (so a concurrent duplicate is dropped) and as done for 24 h once handled, which
@@ -135,7 +148,7 @@ function rateLimit(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<BaseCon
       keyPrefix: `ratelimit:${name}:`,
       keyGenerator: (c) => c.from?.id.toString(),
       onLimitExceeded: async (c) => {
-        const language = (c.from && (await chosenLanguage(c.deps.db, c.from.id))) ?? "ru";
+        const language = (c.from && (await chosenLanguage(c.deps.db, c.from.id).catch(() => undefined))) ?? telegramLanguage(c);
         if (c.callbackQuery) await c.answerCallbackQuery({ text: i18n.t(language, "slow-down") });
         else await c.reply(i18n.t(language, "slow-down"));
       },

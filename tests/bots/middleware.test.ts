@@ -1,0 +1,109 @@
+import { Writable } from "node:stream";
+import { run, type RunnerHandle } from "@grammyjs/runner";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { createClientBot, clientCommands } from "../../bots/client/bot.js";
+import { createI18n } from "../../bots/shared/i18n.js";
+import type { BotDeps } from "../../bots/shared/deps.js";
+import { systemClock } from "../../core/clock.js";
+import { closeDb, createDb } from "../../db/client.js";
+import { useTestDb } from "../helpers/db.js";
+import { testRedisUrl } from "../helpers/env.js";
+import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { botInfo, tokens } from "../helpers/processes.js";
+
+const db = useTestDb({ max: 5 });
+let fake: FakeBotApi;
+let redis: Redis;
+let runner: RunnerHandle | undefined;
+const user = { id: 4242, first_name: "Тест" };
+
+beforeAll(async () => {
+  fake = await FakeBotApi.start();
+  fake.addBot(tokens.client, botInfo.client);
+  redis = new Redis(testRedisUrl);
+});
+afterEach(async () => {
+  if (runner?.isRunning()) await runner.stop();
+  await redis.flushdb();
+});
+afterAll(async () => {
+  await fake.stop();
+  redis.disconnect();
+});
+
+/** The real client bot, in this process, polling the fake API. */
+function startClientBot(overrides: Partial<BotDeps> = {}) {
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+  const deps: BotDeps = { db, redis, logger, clock: systemClock, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
+  const bot = createClientBot(tokens.client, deps, { client: { apiRoot: fake.url }, botInfo: { ...botInfo.client, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as never });
+  runner = run(bot, { runner: { fetch: { timeout: 1 } } });
+  return { bot, lines };
+}
+
+const repliesSince = (since: number) => fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === user.id);
+
+describe("the shared middleware stack", () => {
+  it("rate limit: over the limit the user is told to slow down once, and the extra updates are not handled", async () => {
+    startClientBot({ rateLimit: { limit: 3, windowMs: 60_000 } });
+    const since = Date.now();
+    for (let i = 0; i < 8; i++) fake.sendText(tokens.client, user, "/help");
+    await fake.waitForText(tokens.client, user.id, /Слишком много сообщений/);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const texts = repliesSince(since).map((c) => String(c.params.text));
+    expect(texts.filter((t) => /Слишком много/.test(t))).toHaveLength(1);
+    expect(texts.filter((t) => /Я храню ваши баллы/.test(t))).toHaveLength(3);
+  });
+
+  it("error boundary: a failure the user cannot fix gets 'something went wrong' in their language and a log line with the update id", async () => {
+    const broken = createDb("postgres://postgres@127.0.0.1:5432/no_such_database_here", { max: 1 });
+    try {
+      const { lines } = startClientBot({ db: broken });
+      const since = Date.now();
+      const updateId = fake.sendText(tokens.client, { ...user, language_code: "en" }, "/balance");
+      await fake.waitForText(tokens.client, user.id, /Something went wrong/);
+      expect(repliesSince(since)).toHaveLength(1);
+      const logged = lines.map((l) => JSON.parse(l) as { msg: string; updateId?: number; level: number });
+      expect(logged).toContainEqual(expect.objectContaining({ msg: "update failed", updateId, level: 50 }));
+      // The process is still serving.
+      expect(runner!.isRunning()).toBe(true);
+    } finally {
+      await closeDb(broken);
+    }
+  });
+
+  it("a duplicate update is handled once", async () => {
+    startClientBot();
+    const since = Date.now();
+    const updateId = fake.sendText(tokens.client, user, "/help");
+    await fake.waitForText(tokens.client, user.id, /Я храню ваши баллы/);
+    fake.redeliver(tokens.client, updateId);
+    fake.sendText(tokens.client, user, "/cancel"); // a later update, so we know the duplicate was seen by then
+    await fake.waitForText(tokens.client, user.id, /нечего отменять/);
+    expect(repliesSince(since).filter((c) => /Я храню ваши баллы/.test(String(c.params.text)))).toHaveLength(1);
+  });
+
+  it("an unknown or forged button gets a polite answer, never silence", async () => {
+    startClientBot();
+    for (const data of ["nonsense", "rdm:yes:notanumber", "nps:1:99"]) {
+      const since = Date.now();
+      fake.pressButton(tokens.client, user, data);
+      const answer = await fake.waitFor(tokens.client, (c) => c.at >= since && c.method === "answerCallbackQuery");
+      expect(String(answer.params.text)).toMatch(/больше не действует|Сначала присоединитесь/);
+    }
+  });
+
+  it("commands are described in Russian by default and in English for English users", async () => {
+    const i18n = createI18n("client");
+    const { bot } = startClientBot();
+    // What launchBot publishes at start, done here the same way.
+    for (const language of ["ru", "en"] as const) {
+      await bot.api.setMyCommands(clientCommands.map((command) => ({ command, description: i18n.t(language, `cmd-${command}`) })), { language_code: language });
+    }
+    const calls = fake.calls(tokens.client).filter((c) => c.method === "setMyCommands");
+    const en = calls.find((c) => c.params.language_code === "en")!;
+    expect((en.params.commands as { command: string; description: string }[]).find((c) => c.command === "balance")?.description).toBe("Balance and tier");
+  });
+});
