@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { clients, ledgerEntries, services } from "../../db/schema/index.js";
+import { clients, ledgerEntries, npsRatings, services } from "../../db/schema/index.js";
+import { updateNetworkSettings } from "../../core/settings/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { tokens, testAdminId } from "../helpers/processes.js";
 import { useProduct, type User } from "./harness.js";
@@ -100,6 +101,52 @@ describe("more journeys", () => {
     const ledger = await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, rows[0]!.id));
     expect(ledger.reduce((sum, e) => sum + e.points, 0)).toBe(0);
     await product.say("client", alice, "/balance", /присоединитесь к сети/);
+  });
+
+  it("rating a visit: the question comes after the visit, a low score asks for a comment that reaches the partner", async () => {
+    const partner = await approvedPartner();
+    await updateNetworkSettings(db, { adminTelegramId: testAdminId, patch: { npsDelayMinutes: 0 } });
+    await join(alice, `p_${partner.code}`, "+79160000001");
+    const since = Date.now();
+    await accrue("+79160000001", "1000", "N-1", /Начислено 50 баллов/);
+    await product.waitForMessage("client", alice.id, /Как вам визит в «Салон Лилия»/, since);
+    await product.press("client", alice, /^3$/, /Ваша оценка: 3/);
+    await product.waitForMessage("client", alice.id, /Расскажите, что именно/, since);
+    const commented = Date.now();
+    await product.say("client", alice, "Долго ждала мастера", /партнёр получит ваш отзыв/);
+    await product.waitForMessage("partner", owner.id, /оценил визит на 3 из 10 и написал: «Долго ждала мастера»/, commented);
+    // Pressing another score on the same question changes nothing.
+    await product.press("client", alice, /^10$/);
+    await product.fake.waitFor(tokens.client, (c) => c.method === "answerCallbackQuery" && /уже оценили/.test(String(c.params.text)));
+    const ratings = await db.select().from(npsRatings);
+    expect(ratings.map((r) => [r.score, r.comment])).toEqual([[3, "Долго ждала мастера"]]);
+  });
+
+  it("redemption: a double press confirms once; the cashier may instead type the client's one-time code", async () => {
+    const partner = await approvedPartner();
+    await join(alice, `p_${partner.code}`, "+79160000001");
+    const requestOnce = async (points: string) => {
+      await product.say("partner", owner, "/redeem", /Клиент: введите/);
+      await product.say("partner", owner, "+79160000001", /Сумма чека/);
+      await product.say("partner", owner, "1000", /Сколько баллов списать/);
+      const since = Date.now();
+      await product.say("partner", owner, points, /Запрос отправлен/);
+      return product.waitForMessage("client", alice.id, /просит списать/, since);
+    };
+    await requestOnce("30");
+    const first = await product.press("client", alice, /Подтвердить/, /Списано 30 баллов/);
+    const since = Date.now();
+    product.fake.pressButton(tokens.client, alice, first.data);
+    await product.fake.waitFor(tokens.client, (c) => c.at >= since && c.method === "answerCallbackQuery" && /уже есть решение/.test(String(c.params.text)));
+
+    const ask = await requestOnce("20");
+    const code = /код: (\d{6})/.exec(String(ask.params.text))![1]!;
+    await product.press("partner", owner, /Ввести код/, /Код клиента/);
+    await product.say("partner", owner, "12345", /6 цифр/);
+    await product.say("partner", owner, code, /Списано 20 баллов\. Остаток у клиента: 50/);
+    const [c] = await db.select().from(clients).where(eq(clients.telegramId, alice.id));
+    const spent = await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, c!.id));
+    expect(spent.filter((e) => e.kind === "redemption").map((e) => e.points)).toEqual([-30, -20]);
   });
 
   it("strangers: the partner bot offers to apply, the admin bot says it is for admins", async () => {
