@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createClientBot, clientCommands } from "../../bots/client/bot.js";
 import { createI18n } from "../../bots/shared/i18n.js";
 import type { BotDeps } from "../../bots/shared/deps.js";
@@ -24,9 +24,12 @@ beforeAll(async () => {
   fake.addBot(tokens.client, botInfo.client);
   redis = new Redis(testRedisUrl);
 });
+// Each fake API numbers updates from 1, so dedupe marks another test left in Redis would drop ours.
+beforeEach(async () => {
+  await redis.flushdb();
+});
 afterEach(async () => {
   if (runner?.isRunning()) await runner.stop();
-  await redis.flushdb();
 });
 afterAll(async () => {
   await fake.stop();
