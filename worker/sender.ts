@@ -1,0 +1,79 @@
+import { GrammyError, type Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+
+/** Time for the sender: `now` in ms and a way to wait; tests give a virtual clock, production the real one. */
+export type Timer = { now(): number; sleep(ms: number): Promise<void> };
+export const realTimer: Timer = { now: () => Date.now(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
+
+export type SendLimits = {
+  /** Messages per second for the whole bot (Telegram allows about 30; we keep a margin). */
+  perSecond: number;
+  /** Minimum spacing between two messages to one chat, in ms (Telegram: about one per second). */
+  perChatIntervalMs: number;
+};
+export const defaultSendLimits: SendLimits = { perSecond: 25, perChatIntervalMs: 1_000 };
+
+export type OutgoingMessage = { chatId: number; text: string; photo?: string; keyboard?: InlineKeyboardMarkup };
+export type SendOutcome = { ok: true; messageId: number } | { ok: false; unreachable: true };
+
+/**
+ * One bot's outgoing messages, paced for Telegram: evenly spaced to stay under `perSecond`, never two to one chat
+ * closer than `perChatIntervalMs`, and a 429 `retry_after` stops every send of this bot until it has passed (then
+ * the message is sent again). A 403 (the user blocked the bot) is an outcome, not an error. Anything else throws.
+ * Calls may be concurrent; they are released one at a time in order.
+ */
+export class PacedSender {
+  private nextSlot = 0;
+  private pausedUntil = 0;
+  private readonly lastToChat = new Map<number, number>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly api: Api,
+    private readonly limits: SendLimits = defaultSendLimits,
+    private readonly timer: Timer = realTimer,
+  ) {}
+
+  send(message: OutgoingMessage): Promise<SendOutcome> {
+    const turn = this.queue.then(() => this.sendInTurn(message));
+    // The next caller waits for this one's slot, not for its failure.
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    return turn;
+  }
+
+  private async sendInTurn(message: OutgoingMessage): Promise<SendOutcome> {
+    for (;;) {
+      const now = this.timer.now();
+      const chatReady = (this.lastToChat.get(message.chatId) ?? -Infinity) + this.limits.perChatIntervalMs;
+      const at = Math.max(now, this.nextSlot, this.pausedUntil, chatReady);
+      if (at > now) await this.timer.sleep(at - now);
+      const sentAt = this.timer.now();
+      this.nextSlot = sentAt + 1_000 / this.limits.perSecond;
+      this.lastToChat.set(message.chatId, sentAt);
+      if (this.lastToChat.size > 50_000) this.forgetOldChats(sentAt);
+      try {
+        const options = message.keyboard ? { reply_markup: message.keyboard } : {};
+        const sent = message.photo
+          ? await this.api.sendPhoto(message.chatId, message.photo, { caption: message.text, ...options })
+          : await this.api.sendMessage(message.chatId, message.text, options);
+        return { ok: true, messageId: sent.message_id };
+      } catch (err) {
+        if (err instanceof GrammyError && err.error_code === 429) {
+          const retryAfterMs = (err.parameters.retry_after ?? 1) * 1_000;
+          this.pausedUntil = Math.max(this.pausedUntil, this.timer.now() + retryAfterMs);
+          continue;
+        }
+        if (err instanceof GrammyError && err.error_code === 403) return { ok: false, unreachable: true };
+        throw err;
+      }
+    }
+  }
+
+  /** Per-chat spacing only matters for the last second; keep the map small on long broadcasts. */
+  private forgetOldChats(now: number) {
+    for (const [chat, at] of this.lastToChat) if (now - at > this.limits.perChatIntervalMs) this.lastToChat.delete(chat);
+  }
+}
