@@ -1,19 +1,19 @@
 import { and, desc, eq, lte, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { DbOrTx, Tx } from "../../db/client.js";
-import { clients, ledgerEntries, purchases, redemptionRequests } from "../../db/schema/index.js";
+import { at, type DbOrTx, type Tx } from "../../db/client.js";
+import { clients, ledgerEntries, purchases, redemptionRequests, type PartnerSettings } from "../../db/schema/index.js";
 import { audit } from "../audit/service.js";
 import { activeClient } from "../clients/service.js";
 import { addHours, addMinutes, systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { randomDigits } from "../ids.js";
-import { enqueue } from "../jobs/outbox.js";
+import { enqueue, enqueueMany } from "../jobs/outbox.js";
 import { requireActiveStaff } from "../partners/access.js";
 import { rewardReferralIfDue } from "../referrals/service.js";
-import { effectiveSettings, getNetworkSettings, type Tier } from "../settings/service.js";
+import { defaultNetworkSettings, effectiveSettings, getNetworkSettings, networkSettingsSchema, type Tier } from "../settings/service.js";
 import { parseInput } from "../validation.js";
-import { balanceOf, findEntryByKey, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
-import { cashbackPoints, earnedPoints, redeemCap, tierFor } from "./tiers.js";
+import { appendEntry, balanceOf, findEntryByKey, movePoints, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
+import { cashbackPoints, redeemCap, tierFor } from "./tiers.js";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const kopecks = z.number().int().positive("must be more than zero").max(Number.MAX_SAFE_INTEGER);
@@ -53,101 +53,148 @@ export type AccrualResult = {
  */
 export async function accrue(db: DbOrTx, rawInput: z.input<typeof accrueInput>, clock: Clock = systemClock): Promise<AccrualResult> {
   const input = parseInput(accrueInput, rawInput);
-  return runIdempotent(() =>
-    db.transaction(async (tx) => {
-      const network = await getNetworkSettings(tx);
-      const partner = await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
-      const settings = effectiveSettings(network, partner.settings);
-      if (input.amountKopecks > settings.maxCheckKopecks) {
-        throw new DomainError("VALIDATION", "check amount is too large", { field: "amountKopecks", max: settings.maxCheckKopecks });
-      }
-      const previous = await findAccrual(tx, input.partnerId, input.receiptNumber);
-      if (previous) return replayAccrual(previous, input);
-      const client = await activeClient(tx, input.clientId);
+  return runIdempotent(async () => {
+    const now = clock.now();
+    const c = await accrualContext(db, input, now);
+    if (!c) throw new DomainError("PARTNER_NOT_FOUND", "no such partner");
+    if (c.partner_status !== "approved") throw new DomainError("PARTNER_NOT_ACTIVE", "partner is not active", { status: c.partner_status });
+    if (!c.is_staff) throw new DomainError("FORBIDDEN", "not on this partner's staff");
+    const settings = effectiveSettings(networkSettingsSchema.parse(c.network ?? {}), c.partner_settings);
+    if (input.amountKopecks > settings.maxCheckKopecks) {
+      throw new DomainError("VALIDATION", "check amount is too large", { field: "amountKopecks", max: settings.maxCheckKopecks });
+    }
+    if (c.previous) return replayAccrual(c.previous, input);
+    if (c.client_status === null || c.client_status === "deleted" || c.client_status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+    if (c.client_status === "blocked") throw new DomainError("CLIENT_BLOCKED", "client is blocked");
 
-      const now = clock.now();
-      const earnedBefore = await earnedPoints(tx, client.id, now, settings.tierWindowDays);
-      const tier = tierFor(earnedBefore, settings.tierThresholds);
-      const rateBp = settings.ratesBp[tier];
-      const points = cashbackPoints(input.amountKopecks, rateBp);
-
-      const [purchase] = await tx
-        .insert(purchases)
-        .values({
-          partnerId: partner.id,
-          clientId: client.id,
-          receiptNumber: input.receiptNumber,
-          amountKopecks: input.amountKopecks,
-          tier,
-          rateBp,
-          pointsAccrued: points,
-          staffTelegramId: input.staffTelegramId,
-          createdAt: now,
-        })
-        .returning({ id: purchases.id });
-      const purchaseId = purchase!.id;
-
-      let entry: LedgerEntry | null = null;
-      if (points > 0) {
-        entry = await postEntry(tx, {
-          clientId: client.id,
-          partnerId: partner.id,
-          kind: "accrual",
-          points,
-          idempotencyKey: `accrual:${purchaseId}`,
-          purchaseId,
-          actorType: "staff",
-          actorTelegramId: input.staffTelegramId,
-          createdAt: now,
-        });
-      }
-      const referralBonus = await rewardReferralIfDue(tx, { inviteeClientId: client.id, partnerId: partner.id, now });
-      const tierAfter = tierFor(earnedBefore + points, settings.tierThresholds);
-      const tierUp = tierAfter !== tier ? tierAfter : null;
-
-      await enqueue(tx, "notify.client", { clientId: client.id, message: "points-accrued", params: { points, partner: partner.name, balance: entry?.balanceAfter ?? (await balanceOf(tx, client.id)) } }, { runAt: now });
-      if (tierUp) await enqueue(tx, "notify.client", { clientId: client.id, message: "tier-up", params: { tier: tierUp } }, { runAt: now });
-      await enqueue(tx, "nps.ask", { purchaseId }, { runAt: addMinutes(now, settings.npsDelayMinutes), dedupeKey: `nps:${purchaseId}` });
-
-      return {
-        purchaseId,
-        ledgerEntryId: entry?.id ?? null,
-        points,
-        tier,
-        rateBp,
-        balanceAfter: entry?.balanceAfter ?? (await balanceOf(tx, client.id)),
-        replayed: false,
-        referralBonus,
-        tierUp,
-      };
-    }),
-  );
+    const earnedBefore = Number(c.earned);
+    const tier = tierFor(earnedBefore, settings.tierThresholds);
+    const rateBp = settings.ratesBp[tier];
+    const points = cashbackPoints(input.amountKopecks, rateBp);
+    const tierAfter = tierFor(earnedBefore + points, settings.tierThresholds);
+    const plan: AccrualPlan = { ...input, now, tier, rateBp, points, tierUp: tierAfter !== tier ? tierAfter : null, partnerName: c.partner_name, npsAt: addMinutes(now, settings.npsDelayMinutes) };
+    // Almost always: one atomic statement. An invitee's first accrual also pays the referrer: a transaction.
+    return c.referral_due ? db.transaction((tx) => writeAccrualWithReferral(tx, plan)) : writeAccrual(db, plan);
+  });
 }
 
-async function findAccrual(tx: Tx, partnerId: number, receipt: string) {
-  const [row] = await tx
-    .select({ purchase: purchases, entry: ledgerEntries })
-    .from(purchases)
-    .leftJoin(ledgerEntries, and(eq(ledgerEntries.purchaseId, purchases.id), eq(ledgerEntries.kind, "accrual")))
-    .where(and(eq(purchases.partnerId, partnerId), eq(purchases.receiptNumber, receipt)));
-  return row;
+type AccrualPlan = {
+  partnerId: number;
+  staffTelegramId: number;
+  clientId: number;
+  amountKopecks: number;
+  receiptNumber: string;
+  now: Date;
+  tier: Tier;
+  rateBp: number;
+  points: number;
+  tierUp: Tier | null;
+  partnerName: string;
+  npsAt: Date;
+};
+
+const accrualEntry = (a: AccrualPlan) => ({
+  clientId: a.clientId,
+  partnerId: a.partnerId,
+  kind: "accrual" as const,
+  points: a.points,
+  idempotencyKey: "",
+  actorType: "staff" as const,
+  actorTelegramId: a.staffTelegramId,
+  createdAt: a.now,
+});
+
+/**
+ * The accrual's writes as one statement: the check, the balance and ledger row (the same SQL `postEntry` runs),
+ * the client's notification and the NPS question. A duplicate receipt fails it whole on the unique index.
+ */
+async function writeAccrual(db: DbOrTx, a: AccrualPlan): Promise<AccrualResult> {
+  const jobsSql = sql`
+    INSERT INTO jobs (kind, payload, run_at, dedupe_key)
+    SELECT 'notify.client', jsonb_build_object('clientId', ${a.clientId}::bigint, 'message', 'points-accrued',
+        'params', jsonb_build_object('points', ${a.points}::bigint, 'partner', ${a.partnerName}::text, 'balance', bal.points)), ${at(a.now)}, NULL FROM bal
+    UNION ALL SELECT 'nps.ask', jsonb_build_object('purchaseId', p.id), ${at(a.npsAt)}, 'nps:' || p.id FROM p
+    UNION ALL SELECT 'notify.client', jsonb_build_object('clientId', ${a.clientId}::bigint, 'message', 'tier-up', 'params', jsonb_build_object('tier', ${a.tierUp}::text)), ${at(a.now)}, NULL
+      WHERE ${a.tierUp}::text IS NOT NULL
+    ON CONFLICT (dedupe_key) DO NOTHING`;
+  const rows = await db.execute<{ purchase_id: string; entry_id: string | null; balance: string }>(sql`
+    WITH p AS (
+      INSERT INTO purchases (partner_id, client_id, receipt_number, amount_kopecks, tier, rate_bp, points_accrued, staff_telegram_id, created_at)
+      VALUES (${a.partnerId}, ${a.clientId}, ${a.receiptNumber}, ${a.amountKopecks}, ${a.tier}, ${a.rateBp}, ${a.points}, ${a.staffTelegramId}, ${at(a.now)})
+      RETURNING id),
+    ${movePoints(a.clientId, a.points, a.now)},
+    e AS (${appendEntry(accrualEntry(a), sql`moved.points`, sql`moved, p WHERE ${a.points} > 0`, { purchaseId: sql`p.id`, idempotencyKey: sql`'accrual:' || p.id` })} RETURNING id),
+    bal AS (SELECT points FROM moved),
+    j AS (${jobsSql})
+    SELECT p.id AS purchase_id, (SELECT id FROM e) AS entry_id, (SELECT points FROM bal) AS balance FROM p`);
+  const row = rows[0]!;
+  return {
+    purchaseId: Number(row.purchase_id),
+    ledgerEntryId: row.entry_id === null ? null : Number(row.entry_id),
+    points: a.points,
+    tier: a.tier,
+    rateBp: a.rateBp,
+    balanceAfter: Number(row.balance),
+    replayed: false,
+    referralBonus: null,
+    tierUp: a.tierUp,
+  };
 }
 
-function replayAccrual(
-  previous: NonNullable<Awaited<ReturnType<typeof findAccrual>>>,
-  input: { clientId: number; amountKopecks: number },
-): AccrualResult {
-  const { purchase, entry } = previous;
-  if (purchase.clientId !== input.clientId || purchase.amountKopecks !== input.amountKopecks) {
-    throw new DomainError("RECEIPT_REUSED", "this receipt number was already used for another check", { receipt: purchase.receiptNumber });
+/** The invitee's first accrual: the same writes plus the referrer's bonus, in one transaction. */
+async function writeAccrualWithReferral(tx: Tx, a: AccrualPlan): Promise<AccrualResult> {
+  const result = await writeAccrual(tx, a);
+  const referralBonus = await rewardReferralIfDue(tx, { inviteeClientId: a.clientId, partnerId: a.partnerId, now: a.now });
+  return { ...result, referralBonus };
+}
+
+type PreviousAccrual = { purchaseId: number; clientId: number; amountKopecks: number; receipt: string; tier: Tier; rateBp: number; points: number; entryId: number | null; balanceAfter: number | null };
+
+/**
+ * Everything an accrual decides on, in one round trip: the partner and whether the caller is on its staff, the
+ * client, an earlier accrual of this receipt, the points earned in the tier window, whether a referral reward is
+ * due, and the network settings.
+ */
+async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTelegramId: number; clientId: number; receiptNumber: string }, now: Date) {
+  const rows = await tx.execute<{
+    partner_status: string;
+    partner_name: string;
+    partner_settings: PartnerSettings;
+    is_staff: boolean;
+    client_status: string | null;
+    network: Record<string, unknown> | null;
+    earned: string;
+    previous: PreviousAccrual | null;
+    referral_due: boolean;
+  }>(sql`
+    WITH ns AS (SELECT settings FROM network_settings WHERE id = 1)
+    SELECT p.status AS partner_status, p.name AS partner_name, p.settings AS partner_settings,
+      EXISTS (SELECT 1 FROM partner_staff s WHERE s.partner_id = p.id AND s.telegram_id = ${input.staffTelegramId} AND s.removed_at IS NULL) AS is_staff,
+      (SELECT status FROM clients WHERE id = ${input.clientId}) AS client_status,
+      (SELECT settings FROM ns) AS network,
+      (SELECT COALESCE(sum(points_accrued), 0) FROM purchases
+        WHERE client_id = ${input.clientId} AND cancelled_at IS NULL
+          AND created_at > ${at(now)} - make_interval(days => COALESCE((SELECT (settings->>'tierWindowDays')::int FROM ns), ${defaultNetworkSettings.tierWindowDays}))) AS earned,
+      (SELECT json_build_object('purchaseId', pu.id, 'clientId', pu.client_id, 'amountKopecks', pu.amount_kopecks, 'receipt', pu.receipt_number,
+          'tier', pu.tier, 'rateBp', pu.rate_bp, 'points', pu.points_accrued, 'entryId', e.id, 'balanceAfter', e.balance_after)
+        FROM purchases pu LEFT JOIN ledger_entries e ON e.purchase_id = pu.id AND e.kind = 'accrual'
+        WHERE pu.partner_id = p.id AND pu.receipt_number = ${input.receiptNumber}) AS previous,
+      EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_client_id = ${input.clientId} AND r.rewarded_at IS NULL) AS referral_due
+    FROM partners p WHERE p.id = ${input.partnerId}`);
+  return rows[0];
+}
+
+function replayAccrual(previous: PreviousAccrual, input: { clientId: number; amountKopecks: number }): AccrualResult {
+  if (previous.clientId !== input.clientId || previous.amountKopecks !== input.amountKopecks) {
+    throw new DomainError("RECEIPT_REUSED", "this receipt number was already used for another check", { receipt: previous.receipt });
   }
   return {
-    purchaseId: purchase.id,
-    ledgerEntryId: entry?.id ?? null,
-    points: purchase.pointsAccrued,
-    tier: purchase.tier,
-    rateBp: purchase.rateBp,
-    balanceAfter: entry?.balanceAfter ?? 0,
+    purchaseId: previous.purchaseId,
+    ledgerEntryId: previous.entryId,
+    points: previous.points,
+    tier: previous.tier,
+    rateBp: previous.rateBp,
+    balanceAfter: previous.balanceAfter ?? 0,
     replayed: true,
     referralBonus: null,
     tierUp: null,
