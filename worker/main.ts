@@ -1,12 +1,12 @@
 // `npm run start:worker`: performs the outbox's jobs (messages between bots, the NPS question, expiries).
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Api } from "grammy";
 import { loadConfigOrExit } from "../core/config.js";
 import { expireRedemptions } from "../core/ledger/service.js";
 import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
 import { createI18n } from "../bots/shared/i18n.js";
+import { isEntryPoint } from "../bots/shared/launch.js";
 import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
 
 export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS"] as const;
@@ -56,7 +56,7 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
   };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isEntryPoint(import.meta.url)) {
   const config = loadConfigOrExit(workerConfigKeys);
   const runtime = createRuntime(config, "worker");
   const worker = startWorker(config, runtime);

@@ -1,7 +1,10 @@
+import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import { run, type RunnerHandle } from "@grammyjs/runner";
 import type { Bot, BotConfig } from "grammy";
+import { loadConfigOrExit, type Config } from "../../core/config.js";
+import { createRuntime, onShutdown, type Runtime } from "../../core/runtime.js";
 import type { BaseContext, BotContext } from "./context.js";
 import { botUsernameKey, type BotDeps, type BotName } from "./deps.js";
 import { createI18n } from "./i18n.js";
@@ -44,3 +47,49 @@ async function publishCommands(bot: Bot<BotContext>, i18n: I18n<BaseContext>, co
     await bot.api.setMyShortDescription(i18n.t(language, "bot-short-description"), { language_code: language });
   }
 }
+
+/** What distinguishes one bot process from another. */
+export type BotSpec = {
+  name: BotName;
+  create: BotFactory;
+  commands: readonly string[];
+  tokenKey: "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN";
+  /** The admin bot checks ADMIN_IDS; the others do not need it. */
+  needsAdminIds?: boolean;
+};
+
+type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS"> &
+  Partial<Pick<Config, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "ADMIN_IDS">>;
+
+/** The settings a bot process needs: only those, so each can be started with its own env. */
+export const botConfigKeys = (spec: BotSpec) =>
+  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
+
+/** Starts one bot on an existing runtime (used alone by `npm run start:<bot>`, together by `npm start`). */
+export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runtime) {
+  const token = config[spec.tokenKey];
+  if (!token) throw new Error(`${spec.tokenKey} is required for the ${spec.name} bot`);
+  const deps: BotDeps = {
+    db: runtime.db,
+    redis: runtime.redis,
+    logger: runtime.logger,
+    clock: runtime.clock,
+    adminIds: config.ADMIN_IDS ?? [],
+    rateLimit: { limit: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+  };
+  return launchBot(spec.name, spec.create, token, config.TELEGRAM_API_ROOT, deps, spec.commands);
+}
+
+/** `npm run start:<bot>`: config from the environment (exit with one line if it is wrong), start, stop on SIGTERM. */
+export async function runBotAlone(spec: BotSpec): Promise<void> {
+  const config = loadConfigOrExit(botConfigKeys(spec));
+  const runtime = createRuntime(config, `${spec.name}-bot`);
+  const { stop } = await startBot(spec, config, runtime);
+  onShutdown(runtime.logger, async () => {
+    await stop();
+    await runtime.close();
+  });
+}
+
+/** True when `moduleUrl` is the file node was asked to run (not an import). */
+export const isEntryPoint = (moduleUrl: string) => process.argv[1] !== undefined && fileURLToPath(moduleUrl) === process.argv[1];

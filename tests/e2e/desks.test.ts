@@ -22,14 +22,6 @@ async function setup() {
   return { partnerId: p.id, clientId: client.id };
 }
 
-async function accrue(as: User, rubles: string, receipt: string, expectReply: RegExp) {
-  await product.say("partner", as, "/accrue", /Клиент: введите/);
-  await product.say("partner", as, "+79160000007", /Сумма чека/);
-  await product.say("partner", as, rubles, /Номер чека/);
-  await product.say("partner", as, receipt, /Начислить клиенту/);
-  await product.press("partner", as, /Подтвердить/, expectReply);
-}
-
 describe("the partner's desk", () => {
   it("the owner changes the bronze rate; a bad percentage is asked again; the next accrual uses the new rate", async () => {
     await setup();
@@ -37,7 +29,7 @@ describe("the partner's desk", () => {
     await product.press("partner", owner, /Кэшбэк: бронза/, /Кэшбэк для уровня «Бронза»/);
     await product.say("partner", owner, "60", /процент от 0 до 50/);
     await product.say("partner", owner, "7,5", /Сохранено/);
-    await accrue(owner, "1000", "S-1", /Начислено 75 баллов/);
+    await product.accrueAs(owner, "+79160000007", "1000", "S-1", /Начислено 75 баллов/);
   });
 
   it("staff: the owner invites a cashier by a one-time link; the cashier accrues but sees settings read-only; once removed, they are a stranger", async () => {
@@ -48,7 +40,7 @@ describe("the partner's desk", () => {
     const token = /start=(staff_[A-Za-z0-9]+)/.exec(link!.text!)![1]!;
     await product.say("partner", cashier, `/start ${token}`, /Вы теперь кассир заведения «Книжный»/);
     await product.say("partner", { id: 507, first_name: "Чужой" }, `/start ${token}`, /недействительна или уже использована/);
-    await accrue(cashier, "500", "C-1", /Начислено 25 баллов/);
+    await product.accrueAs(cashier, "+79160000007", "500", "C-1", /Начислено 25 баллов/);
     await product.say("partner", cashier, "/settings", /Настройки/);
     expect(product.fake.messagesTo(tokens.partner, cashier.id).at(-1)?.reply_markup).toBeUndefined();
     await product.say("partner", owner, "/staff", /506 — кассир/);
@@ -59,8 +51,8 @@ describe("the partner's desk", () => {
 
   it("statistics and promotions: numbers for 7 days; a promotion is shown to clients and can be deleted", async () => {
     await setup();
-    await accrue(owner, "1000", "P-1", /Начислено 50 баллов/);
-    await accrue(owner, "3000", "P-2", /Начислено 150 баллов/);
+    await product.accrueAs(owner, "+79160000007", "1000", "P-1", /Начислено 50 баллов/);
+    await product.accrueAs(owner, "+79160000007", "3000", "P-2", /Начислено 150 баллов/);
     await product.say("partner", owner, "/stats", /За какой период/);
     await product.press("partner", owner, /7 дней/, /Оборот: 4\s000 ₽, чеков: 2, средний чек: 2\s000 ₽[\s\S]*начислено 200/);
     await product.say("partner", owner, "/newpromo", /Заголовок акции/);

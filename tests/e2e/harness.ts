@@ -44,9 +44,10 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
     const p = new ProductProcess(name, state.fake.url).start();
     state.procs.set(name, p);
     const since = Date.now();
-    // A bot is up once it polls; the worker once it has asked nothing and is simply alive a moment later.
-    if (name !== "worker") {
-      await state.fake.waitFor(tokens[name], (c) => c.method === "getUpdates" && c.at >= since, 30_000).catch((err: unknown) => {
+    // A bot is up once it polls (`all` once all three do); the worker has nothing to wait for.
+    const bots = name === "all" ? (["client", "partner", "admin"] as const) : name === "worker" ? [] : [name];
+    for (const bot of bots) {
+      await state.fake.waitFor(tokens[bot], (c) => c.method === "getUpdates" && c.at >= since, 30_000).catch((err: unknown) => {
         throw new Error(`${name} did not start: ${String(err)}\n${p.output}`);
       });
     }
@@ -95,8 +96,18 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
     throw new Error(`no button ${label} in messages to ${user.id}: ${JSON.stringify(messages.slice(-3))}`);
   }
 
+  /** A cashier's whole accrual in the partner bot: client by phone → amount → receipt → confirm. */
+  async function accrueAs(cashier: User, clientPhone: string, rubles: string, receipt: string, expectReply: RegExp) {
+    await say("partner", cashier, "/accrue", /Клиент: введите/);
+    await say("partner", cashier, clientPhone, /Сумма чека/);
+    await say("partner", cashier, rubles, /Номер чека/);
+    await say("partner", cashier, receipt, /Начислить клиенту/);
+    await press("partner", cashier, /Подтвердить/, expectReply);
+  }
+
   return {
     db,
+    accrueAs,
     get fake() {
       return state.fake;
     },

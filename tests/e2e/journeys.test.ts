@@ -41,14 +41,6 @@ async function joinClient(user: User, payload: string, phone: string) {
   await product.waitForMessage("client", user.id, /Добро пожаловать в сеть/, since);
 }
 
-async function accrueAsOwner(clientPhone: string, rubles: string, receipt: string, expectReply: RegExp) {
-  await product.say("partner", owner, "/accrue", /Клиент: введите телефон/);
-  await product.say("partner", owner, clientPhone, /Сумма чека/);
-  await product.say("partner", owner, rubles, /Номер чека/);
-  await product.say("partner", owner, receipt, /Начислить клиенту/);
-  await product.press("partner", owner, /Подтвердить/, expectReply);
-}
-
 describe("end to end, with every process running against a fake Bot API", () => {
   it("partner applies → admin approves → a client joins through the partner's link → the partner accrues → the client is notified", async () => {
     const code = await onboardPartner();
@@ -60,7 +52,7 @@ describe("end to end, with every process running against a fake Bot API", () => 
     expect(client!.sourcePartnerId).toBe(partner!.id);
 
     const accrued = Date.now();
-    await accrueAsOwner("+7 916 111-22-33", "1500", "A-1", /Начислено 75 баллов/);
+    await product.accrueAs(owner, "+7 916 111-22-33", "1500", "A-1", /Начислено 75 баллов/);
     await product.waitForMessage("client", alice.id, /\+75 баллов от «Кофейня Ромашка»\. Баланс: 175\./, accrued);
     await product.say("client", alice, "/balance", /Баланс: 175 баллов/);
   });

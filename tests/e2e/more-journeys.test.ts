@@ -28,14 +28,6 @@ async function join(user: User, payload: string, phone: string | null, language:
   await product.waitForMessage("client", user.id, /(Добро пожаловать|Welcome) /, since);
 }
 
-async function accrue(phone: string, rubles: string, receipt: string, expectReply: RegExp) {
-  await product.say("partner", owner, "/accrue", /Клиент: введите/);
-  await product.say("partner", owner, phone, /Сумма чека/);
-  await product.say("partner", owner, rubles, /Номер чека/);
-  await product.say("partner", owner, receipt, /Начислить клиенту/);
-  await product.press("partner", owner, /Подтвердить/, expectReply);
-}
-
 describe("more journeys", () => {
   it("a friend's link: the referrer is paid after the friend's first purchase, once, and told in their language", async () => {
     const partner = await approvedPartner();
@@ -47,10 +39,10 @@ describe("more journeys", () => {
 
     await join(boris, `r_${code}`, "+79160000002", /English/);
     const before = Date.now();
-    await accrue("+79160000002", "1000", "F-1", /Начислено 50 баллов/);
+    await product.accrueAs(owner, "+79160000002", "1000", "F-1", /Начислено 50 баллов/);
     await product.waitForMessage("client", alice.id, /Ваш друг совершил первую покупку — вам начислено 200 баллов/, before);
     await product.waitForMessage("client", boris.id, /\+50 points from "Салон Лилия"/, before);
-    await accrue("+79160000002", "1000", "F-2", /Начислено 50 баллов/);
+    await product.accrueAs(owner, "+79160000002", "1000", "F-2", /Начислено 50 баллов/);
     const [a] = await db.select().from(clients).where(eq(clients.telegramId, alice.id));
     const bonuses = await db.select().from(ledgerEntries).where(eq(ledgerEntries.kind, "referral_bonus"));
     expect(bonuses.map((b) => [b.clientId, b.points])).toEqual([[a!.id, 200]]);
@@ -59,7 +51,7 @@ describe("more journeys", () => {
   it("undo: the partner undoes an accrual, the client is told and the points are gone", async () => {
     const partner = await approvedPartner();
     await join(alice, `p_${partner.code}`, "+79160000001");
-    await accrue("+79160000001", "1000", "U-1", /Начислено 50 баллов/);
+    await product.accrueAs(owner, "+79160000001", "1000", "U-1", /Начислено 50 баллов/);
     await product.say("partner", owner, "/undo", /Какую операцию отменить/);
     await product.press("partner", owner, /начисление 50/, /Отменить эту операцию/);
     const since = Date.now();
@@ -108,7 +100,7 @@ describe("more journeys", () => {
     await updateNetworkSettings(db, { adminTelegramId: testAdminId, patch: { npsDelayMinutes: 0 } });
     await join(alice, `p_${partner.code}`, "+79160000001");
     const since = Date.now();
-    await accrue("+79160000001", "1000", "N-1", /Начислено 50 баллов/);
+    await product.accrueAs(owner, "+79160000001", "1000", "N-1", /Начислено 50 баллов/);
     await product.waitForMessage("client", alice.id, /Как вам визит в «Салон Лилия»/, since);
     await product.press("client", alice, /^3$/, /Ваша оценка: 3/);
     await product.waitForMessage("client", alice.id, /Расскажите, что именно/, since);

@@ -16,7 +16,8 @@ export const botInfo = {
 export const testAdminId = 7_000_001;
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const entryPoints = { client: "bots/client/main.ts", partner: "bots/partner/main.ts", admin: "bots/admin/main.ts", worker: "worker/main.ts" } as const;
+/** `all` is `npm start`: the three bots and the worker in one process. */
+const entryPoints = { client: "bots/client/main.ts", partner: "bots/partner/main.ts", admin: "bots/admin/main.ts", worker: "worker/main.ts", all: "main.ts" } as const;
 export type ProcessName = keyof typeof entryPoints;
 
 /** A product process (a bot or the worker) running as a real child, pointed at the fake Bot API and the test stores. */
@@ -52,6 +53,11 @@ export class ProductProcess {
     child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
     this.child = child;
     return this;
+  }
+
+  /** The exit code once it has exited (null if killed by a signal or still running). */
+  get exitCode() {
+    return this.child?.exitCode ?? null;
   }
 
   get running() {
