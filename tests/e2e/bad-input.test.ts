@@ -94,6 +94,32 @@ describe("bad input in conversations", () => {
     expect(await rowCounts(db)).toEqual(before);
   });
 
+  it.each([
+    ["partner", "new promotion", ["/newpromo"], /Заголовок акции/],
+    ["partner", "new service", ["/newservice", "Стрижка"], /Цена/],
+    ["partner", "a setting", ["/settings"], /Кэшбэк для уровня/],
+    ["admin", "a balance adjustment", ["/find +79160000005"], /На сколько баллов/],
+    ["admin", "a rejection reason", [], /Причина отказа/],
+  ] as const)("%s bot, %s: a photo or 5,000 characters get a clear answer; /cancel ends it and writes nothing", async (bot, flow, steps, prompt) => {
+    await setup();
+    const sender = bot === "admin" ? { id: testAdminId, first_name: "Админ" } : owner;
+    if (flow === "a rejection reason") {
+      await submitApplication(db, { telegramId: 777, name: "Ещё кафе", category: "cafe", address: "Садовая, 7", contactName: "Ян", phone: "+79990009999" });
+      await product.say("admin", sender, "/queue", /Ещё кафе/);
+      await product.press("admin", sender, /Отклонить/, prompt);
+    }
+    for (const [i, step] of steps.entries()) await product.say(bot, sender, step, i === steps.length - 1 && !/settings|find/.test(step) ? prompt : /./);
+    if (flow === "a setting") await product.press("partner", sender, /Кэшбэк: бронза/, prompt);
+    if (flow === "a balance adjustment") await product.press("admin", sender, /Корректировка/, prompt);
+    const before = await rowCounts(db);
+    const since = Date.now();
+    product.fake.sendPhotoMessage(tokens[bot], sender);
+    await product.waitForMessage(bot, sender.id, /ответьте текстом/, since);
+    await product.say(bot, sender, "я".repeat(5_000), /Слишком длинно|не больше/);
+    await product.say(bot, sender, "/cancel", /Отменено/);
+    expect(await rowCounts(db)).toEqual(before);
+  });
+
   it("client onboarding: /cancel before the end registers nobody; someone else's contact is refused", async () => {
     const before = await rowCounts(db);
     const bob: User = { id: 622, first_name: "Боб" };

@@ -32,6 +32,15 @@ describe("the partner's desk", () => {
     await product.accrueAs(owner, "+79160000007", "1000", "S-1", /Начислено 75 баллов/);
   });
 
+  it("the client's one-time code from /code finds them at the till", async () => {
+    await setup();
+    const shown = await product.say("client", alice, "/code", /Ваш код для кассы: \d{6}/);
+    const code = /(\d{6})/.exec(String(shown.call.params.text))![1]!;
+    await product.accrueAs(owner, code, "400", "CODE-1", /Начислено 20 баллов клиенту Алиса/);
+    await product.say("partner", owner, "/find", /Клиент: введите/);
+    await product.say("partner", owner, "000000", /Клиент не найден/);
+  });
+
   it("staff: the owner invites a cashier by a one-time link; the cashier accrues but sees settings read-only; once removed, they are a stranger", async () => {
     await setup();
     await product.say("partner", owner, "/staff", /Сотрудники/);
@@ -54,7 +63,7 @@ describe("the partner's desk", () => {
     await product.accrueAs(owner, "+79160000007", "1000", "P-1", /Начислено 50 баллов/);
     await product.accrueAs(owner, "+79160000007", "3000", "P-2", /Начислено 150 баллов/);
     await product.say("partner", owner, "/stats", /За какой период/);
-    await product.press("partner", owner, /7 дней/, /Оборот: 4\s000 ₽, чеков: 2, средний чек: 2\s000 ₽[\s\S]*начислено 200/);
+    await product.press("partner", owner, /7 дней/, /7 дней:\n.*Оборот: 4\s000 ₽, чеков: 2, средний чек: 2\s000 ₽[\s\S]*начислено 200/);
     await product.say("partner", owner, "/newpromo", /Заголовок акции/);
     await product.say("partner", owner, "Скидка на классику", /Текст акции/);
     await product.say("partner", owner, "Весь ноябрь -10% на русскую классику", /Сколько дней/);

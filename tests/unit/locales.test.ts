@@ -55,3 +55,12 @@ describe("locale files", () => {
     expect(client.t("en", "balance", { points: 7 })).toBe("Balance: 7 points");
   });
 });
+
+describe("startOfDay", () => {
+  it("is Moscow midnight of the instant's Moscow calendar day", async () => {
+    const { startOfDay } = await import("../../core/clock.js");
+    expect(startOfDay(new Date("2026-11-24T20:59:59Z")).toISOString()).toBe("2026-11-23T21:00:00.000Z");
+    expect(startOfDay(new Date("2026-11-24T21:00:00Z")).toISOString()).toBe("2026-11-24T21:00:00.000Z");
+    expect(startOfDay(new Date("2026-11-24T12:34:56.789Z")).toISOString()).toBe("2026-11-23T21:00:00.000Z");
+  });
+});

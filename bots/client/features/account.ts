@@ -6,6 +6,7 @@ import { asId } from "../../shared/callback-data.js";
 import { inAllLanguages } from "../../shared/i18n.js";
 import type { I18n } from "@grammyjs/i18n";
 import { historyPage } from "../keyboards.js";
+import { clientCodeTtlSeconds, issueClientCode } from "../../shared/client-codes.js";
 
 /** The client of this Telegram user, or a hint to /start first (null). */
 export async function requireClient(ctx: BaseContext): Promise<Client | null> {
@@ -67,6 +68,14 @@ export function accountFeature(i18n: I18n<BaseContext>) {
     const { text, keyboard } = await renderHistory(ctx, client.id, before);
     await ctx.answerCallbackQuery();
     await ctx.reply(text, keyboard ? { reply_markup: keyboard } : {});
+  });
+
+  /** A one-time code to show at the till instead of the phone. */
+  feature.command("code", async (ctx) => {
+    const client = await requireClient(ctx);
+    if (!client) return;
+    const code = await issueClientCode(ctx.deps.redis, client.id);
+    await ctx.reply(ctx.t("client-code", { code, minutes: clientCodeTtlSeconds / 60 }));
   });
 
   const showInvite = async (ctx: BotContext) => {

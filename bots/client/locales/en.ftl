@@ -2,6 +2,7 @@
 
 cmd-start = Start
 cmd-balance = Balance and tier
+cmd-code = Code for the till
 cmd-history = History
 cmd-invite = Invite a friend
 cmd-promotions = Promotions
@@ -51,6 +52,9 @@ ledger-adjustment = adjustment
 ledger-expiry = expired
 ledger-forfeiture = forfeited on deletion
 ledger-merge = points moved
+
+client-code = Your code for the till: { $code }
+    Tell it to the cashier instead of your phone number. It is valid for { $minutes } minutes.
 
 invite = Invite friends: when a friend makes their first purchase, you get a bonus.
     Your link: { $link }

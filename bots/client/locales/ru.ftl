@@ -2,6 +2,7 @@
 
 cmd-start = Начать
 cmd-balance = Баланс и уровень
+cmd-code = Код для кассы
 cmd-history = История операций
 cmd-invite = Пригласить друга
 cmd-promotions = Акции сети
@@ -51,6 +52,9 @@ ledger-adjustment = корректировка
 ledger-expiry = сгорание
 ledger-forfeiture = списание при удалении
 ledger-merge = перенос баллов
+
+client-code = Ваш код для кассы: { $code }
+    Назовите его кассиру вместо телефона. Код действует { $minutes } минут.
 
 invite = Приглашайте друзей: когда друг совершит первую покупку, вы получите бонус.
     Ваша ссылка: { $link }

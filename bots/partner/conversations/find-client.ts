@@ -18,7 +18,7 @@ export async function askForClient(conversation: BotConversation, ctx: ConvConte
       continue;
     }
     const found = await conversation.external(async (): Promise<FoundClient | null> => {
-      const client = await lookUpClient(ctx.deps.db, text);
+      const client = await lookUpClient(ctx.deps.db, ctx.deps.redis, text);
       if (!client || client.status !== "active") return null;
       return { id: client.id, name: client.firstName ?? "—", phone: client.phone, balance: await balanceOf(ctx.deps.db, client.id) };
     });

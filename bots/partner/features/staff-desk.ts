@@ -3,7 +3,7 @@ import { Composer, InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
 import { partnerStats } from "../../../core/analytics/partner-stats.js";
 import { partnerServices } from "../../../core/catalog/service.js";
-import { addDays } from "../../../core/clock.js";
+import { addDays, startOfDay } from "../../../core/clock.js";
 import { randomCode } from "../../../core/ids.js";
 import { cancelRedemption, recentPartnerOperations, undoOperation } from "../../../core/ledger/service.js";
 import { findPartner, listStaff, removeStaff } from "../../../core/partners/service.js";
@@ -85,12 +85,14 @@ export function staffDesk(i18n: I18n<BaseContext>) {
     const days = asId(statsPeriod.unpack(ctx.callbackQuery.data)!.days);
     if (days === null || ![1, 7, 30].includes(days)) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
     const until = ctx.deps.clock.now();
-    const s = await partnerStats(ctx.deps.db, staffOf(ctx).partnerId, { since: addDays(until, -days), until });
+    // "Today" is the café's calendar day, not the last 24 hours.
+    const since = days === 1 ? startOfDay(until) : addDays(until, -days);
+    const s = await partnerStats(ctx.deps.db, staffOf(ctx).partnerId, { since, until });
     const language = await ctx.i18n.getLocale();
     await ctx.answerCallbackQuery();
     await ctx.reply(
       ctx.t("stats", {
-        days,
+        period: ctx.t(`stats-${days}`),
         turnover: formatRubles(s.turnoverKopecks, language),
         checks: s.checks,
         average: formatRubles(s.averageCheckKopecks, language),

@@ -58,7 +58,7 @@ category-other = Other
 application-approved = 🎉 Your application is approved! Welcome to the network. Send /start to open the till.
 application-rejected = Your application was rejected. Reason: { $reason }
 
-ask-client = Client: type their phone, client code or paste the link from their QR.
+ask-client = Client: type their phone, the code from their bot (6 digits), their client code or paste the link from their QR.
 ask-client-again = Type a phone, client code or link as text. To cancel — /cancel.
 client-found = Client: { $name }, { $phone }. Balance: { $balance }.
 client-not-found = No such client. Check the phone or code and try again (or /cancel).
@@ -96,10 +96,10 @@ undo-done = ↩️ Undone ({ $points }).{ $shortfall ->
 undo-already = This operation was already undone.
 
 stats-pick = For which period?
-stats-1 = 24 hours
+stats-1 = Today
 stats-7 = 7 days
 stats-30 = 30 days
-stats = 📊 Last { $days } d:
+stats = 📊 { $period }:
     Turnover: { $turnover }, checks: { $checks }, average check: { $average }
     Clients: { $newClients } new, { $returning } returning
     Points: { $issued } issued, { $redeemed } redeemed, { $outstanding } outstanding

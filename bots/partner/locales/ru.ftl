@@ -58,7 +58,7 @@ category-other = Другое
 application-approved = 🎉 Ваша заявка одобрена! Добро пожаловать в сеть. Отправьте /start, чтобы открыть кассу.
 application-rejected = Ваша заявка отклонена. Причина: { $reason }
 
-ask-client = Клиент: введите телефон, код клиента или вставьте ссылку из его QR.
+ask-client = Клиент: введите телефон, код из бота клиента (6 цифр), код клиента или вставьте ссылку из его QR.
 ask-client-again = Введите телефон, код клиента или ссылку текстом. Для отмены — /cancel.
 client-found = Клиент: { $name }, { $phone }. Баланс: { $balance }.
 client-not-found = Клиент не найден. Проверьте телефон или код и попробуйте ещё раз (или /cancel).
@@ -96,10 +96,10 @@ undo-done = ↩️ Операция отменена ({ $points }).{ $shortfall 
 undo-already = Эта операция уже отменена.
 
 stats-pick = За какой период?
-stats-1 = 24 часа
+stats-1 = Сегодня
 stats-7 = 7 дней
 stats-30 = 30 дней
-stats = 📊 За { $days } дн.:
+stats = 📊 { $period }:
     Оборот: { $turnover }, чеков: { $checks }, средний чек: { $average }
     Клиенты: новых { $newClients }, вернувшихся { $returning }
     Баллы: начислено { $issued }, списано { $redeemed }, обязательства { $outstanding }
