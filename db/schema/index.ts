@@ -4,3 +4,4 @@ export * from "./partners.js";
 export * from "./ledger.js";
 export * from "./feedback.js";
 export * from "./operations.js";
+export * from "./analytics.js";

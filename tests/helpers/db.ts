@@ -19,6 +19,7 @@ const tables = [
   "jobs",
   "admins",
   "user_settings",
+  "client_segments",
 ];
 
 export async function resetDb(db: Db): Promise<void> {

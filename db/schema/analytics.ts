@@ -1,0 +1,31 @@
+import { bigint, date, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { clients } from "./clients.js";
+import { partners } from "./partners.js";
+
+/**
+ * Each client's category and RFM segment as computed on a date, network-wide (`partnerId` null) and per partner.
+ * Recomputed nightly (and on demand); a day's rows are replaced as a whole.
+ */
+export const clientSegments = pgTable(
+  "client_segments",
+  {
+    computedOn: date("computed_on", { mode: "string" }).notNull(),
+    partnerId: bigint("partner_id", { mode: "number" }).references(() => partners.id),
+    clientId: bigint("client_id", { mode: "number" })
+      .notNull()
+      .references(() => clients.id),
+    purchases: integer("purchases").notNull(),
+    totalKopecks: bigint("total_kopecks", { mode: "number" }).notNull(),
+    averageCheckKopecks: bigint("average_check_kopecks", { mode: "number" }).notNull(),
+    lastPurchaseAt: timestamp("last_purchase_at", { withTimezone: true }).notNull(),
+    recency: integer("recency").notNull(),
+    frequency: integer("frequency").notNull(),
+    monetary: integer("monetary").notNull(),
+    segment: text("segment").notNull(),
+    category: text("category").notNull(),
+  },
+  (t) => [
+    index("client_segments_scope_idx").on(t.computedOn, t.partnerId, t.segment),
+    index("client_segments_client_idx").on(t.clientId),
+  ],
+);
