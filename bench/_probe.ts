@@ -20,7 +20,7 @@ const client = postgres(`postgres://postgres@127.0.0.1:5432/${name}`, { max: 8, 
 const db = drizzle(client, { schema }) as unknown as Db;
 await runMigrations(db);
 await updateNetworkSettings(db, { adminTelegramId: 1, patch: { welcomeBonus: 0 } });
-const applied = await submitApplication(db, { telegramId: 1000, name: "P", category: "cafe", address: "A 1", contactName: "B", phone: "+79990000000" });
+const applied = await submitApplication(db, { telegramId: 1000, name: "Probe", category: "cafe", address: "Addr 1", contactName: "Bob", phone: "+79990000000" });
 const p = await moderateApplication(db, { adminTelegramId: 1, partnerId: applied.id, verdict: { decision: "approve" } });
 await db.execute(sql`INSERT INTO clients (telegram_id, first_name, referral_code) SELECT 5000000 + i, 'C', 'B' || lpad(i::text, 7, '0') FROM generate_series(1, 10000) i`);
 await db.execute(sql`INSERT INTO balances (client_id, points) SELECT id, 1000000 FROM clients`);

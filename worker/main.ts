@@ -3,6 +3,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { Api } from "grammy";
 import { loadConfigOrExit } from "../core/config.js";
+import { analyticsDate } from "../core/analytics/nightly.js";
+import { startOfDay } from "../core/clock.js";
+import { enqueue } from "../core/jobs/outbox.js";
 import { expireRedemptions } from "../core/ledger/service.js";
 import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
 import { createI18n } from "../bots/shared/i18n.js";
@@ -14,6 +17,15 @@ export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN"
 /** How often an idle worker looks for due jobs, and sweeps expired redemption requests. */
 const idlePollMs = 500;
 const expirySweepMs = 30_000;
+
+/** Local time (Moscow) after which the day's analytics run; the dedupe key makes it once a day whatever the restarts. */
+export const nightlyHour = 3;
+
+export async function scheduleNightly(db: Runtime["db"], now: Date): Promise<boolean> {
+  if (now.getTime() < startOfDay(now).getTime() + nightlyHour * 3_600_000) return false;
+  await enqueue(db, "analytics.recompute", {}, { runAt: now, dedupeKey: `analytics:${analyticsDate(now)}` });
+  return true;
+}
 
 export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof workerConfigKeys)[number]>>, runtime: Runtime) {
   const api = (token: string) => {
@@ -33,12 +45,15 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
   let running = true;
   const loop = (async () => {
     let lastSweep = 0;
+    let nightlyScheduledFor = "";
     while (running) {
       try {
         if (Date.now() - lastSweep > expirySweepMs) {
           lastSweep = Date.now();
           await expireRedemptions(runtime.db, runtime.clock);
         }
+        const now = runtime.clock.now();
+        if (nightlyScheduledFor !== analyticsDate(now) && (await scheduleNightly(runtime.db, now))) nightlyScheduledFor = analyticsDate(now);
         const done = await runOutboxOnce(deps);
         if (done === 0) await sleep(idlePollMs);
       } catch (err) {

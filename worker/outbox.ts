@@ -5,6 +5,7 @@ import type { Redis } from "ioredis";
 import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
 import type { Clock } from "../core/clock.js";
+import { recomputeSegments } from "../core/analytics/nightly.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
 import type { Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
@@ -102,6 +103,12 @@ async function perform(deps: OutboxDeps, job: Job): Promise<void> {
       // Undone checks and rated visits are not asked about.
       if (!row || row.purchase.cancelledAt || row.rated) return { bot: "client", messages: [] };
       return clientMessage(deps, row.purchase.clientId, (t) => ({ text: t("nps-ask", { partner: row.partnerName }), keyboard: npsKeyboard(row.purchase.id) }));
+    },
+    "analytics.recompute": async (p) => {
+      const rows = await recomputeSegments(deps.db, deps.clock);
+      if (!p.requestedBy) return { bot: "admin", messages: [] };
+      const t = await translator(deps, deps.i18n.admin, p.requestedBy);
+      return { bot: "admin", messages: [{ chatId: p.requestedBy, text: t("segments-recomputed", { rows }) }] };
     },
     "nps.low-score": async (p) => {
       const [rating] = await deps.db.select().from(npsRatings).where(eq(npsRatings.id, p.ratingId));

@@ -8,7 +8,7 @@ import { adjust, setBlocked } from "./conversations/actions.js";
 import { rejectWithReason } from "./conversations/moderation.js";
 import { adminDesk } from "./features/admin-desk.js";
 
-export const adminCommands = ["queue", "stats", "find", "audit", "language", "help"] as const;
+export const adminCommands = ["queue", "stats", "segments", "find", "audit", "language", "help"] as const;
 
 /** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
 export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {

@@ -13,7 +13,7 @@ import { editSetting } from "./conversations/settings.js";
 import { publicFeature, replyToStranger } from "./features/public.js";
 import { staffDesk } from "./features/staff-desk.js";
 
-export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
+export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
 
 /** The partner bot: no I/O here, so tests can build it; `main.ts` starts it. */
 export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {

@@ -12,6 +12,8 @@ export type JobPayloads = {
   "redemption.ask-client": { redemptionRequestId: number };
   "nps.ask": { purchaseId: number };
   "nps.low-score": { ratingId: number };
+  /** Recompute categories and RFM; `requestedBy` is set when an admin asked for it (they are told when done). */
+  "analytics.recompute": { requestedBy?: number };
 };
 export type JobKind = keyof JobPayloads;
 

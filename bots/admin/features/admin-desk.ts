@@ -10,7 +10,10 @@ import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
 import { languageFeature } from "../../shared/language.js";
-import { moderate, moderationKeyboard, targetAction } from "../keyboards.js";
+import { moderate, moderationKeyboard, recompute, targetAction } from "../keyboards.js";
+import { segmentCounts } from "../../../core/analytics/nightly.js";
+import { enqueue } from "../../../core/jobs/outbox.js";
+import { segmentCountsText } from "../../shared/segments.js";
 
 export const adminDesk = new Composer<BotContext>();
 
@@ -105,6 +108,17 @@ adminDesk.callbackQuery(targetAction.pattern, async (ctx) => {
   if (id === null || (data.kind !== "c" && data.kind !== "p")) return;
   if (data.action === "a" && data.kind === "c") return void (await ctx.conversation.enter("adjust", id));
   if (data.action === "b" || data.action === "u") await ctx.conversation.enter("setBlocked", data.kind, id, data.action === "b");
+});
+
+adminDesk.command("segments", async (ctx) => {
+  const counts = await segmentCounts(ctx.deps.db, { partnerId: null });
+  await ctx.reply(segmentCountsText(ctx.t, counts), { reply_markup: new InlineKeyboard().text(ctx.t("segments-recompute"), recompute.pack({ go: 1 })) });
+});
+adminDesk.callbackQuery(recompute.pattern, async (ctx) => {
+  // One request per admin per minute is enough; the dedupe key makes a double press one job.
+  const minute = Math.floor(ctx.deps.clock.now().getTime() / 60_000);
+  await enqueue(ctx.deps.db, "analytics.recompute", { requestedBy: ctx.from.id }, { runAt: ctx.deps.clock.now(), dedupeKey: `analytics:manual:${ctx.from.id}:${minute}` });
+  await ctx.answerCallbackQuery({ text: ctx.t("segments-recompute-queued") });
 });
 
 adminDesk.command("audit", async (ctx) => {

@@ -2,6 +2,7 @@
 
 cmd-queue = Moderation queue
 cmd-stats = Network statistics
+cmd-segments = Client segments
 cmd-find = Find a client or partner
 cmd-audit = Audit log
 cmd-language = Language
@@ -55,3 +56,6 @@ blocked-done = Blocked.
 unblocked-done = Unblocked.
 audit-title = Recent actions:
 audit-empty = The audit log is empty.
+segments-recompute = 🔄 Recompute now
+segments-recompute-queued = Recomputing — I will write when it is done.
+segments-recomputed = Segments recomputed (rows: { $rows }). /segments

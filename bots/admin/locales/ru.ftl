@@ -2,6 +2,7 @@
 
 cmd-queue = Очередь модерации
 cmd-stats = Статистика сети
+cmd-segments = Сегменты клиентов
 cmd-find = Найти клиента или партнёра
 cmd-audit = Журнал действий
 cmd-language = Язык
@@ -55,3 +56,6 @@ blocked-done = Заблокировано.
 unblocked-done = Разблокировано.
 audit-title = Последние действия:
 audit-empty = Журнал пуст.
+segments-recompute = 🔄 Пересчитать сейчас
+segments-recompute-queued = Пересчёт запущен — пришлю сообщение, когда закончу.
+segments-recomputed = Сегменты пересчитаны (записей: { $rows }). /segments

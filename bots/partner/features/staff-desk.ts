@@ -2,6 +2,8 @@ import type { I18n } from "@grammyjs/i18n";
 import { Composer, InlineKeyboard, InputFile } from "grammy";
 import QRCode from "qrcode";
 import { partnerStats } from "../../../core/analytics/partner-stats.js";
+import { segmentCounts } from "../../../core/analytics/nightly.js";
+import { segmentCountsText } from "../../shared/segments.js";
 import { partnerServices } from "../../../core/catalog/service.js";
 import { addDays, startOfDay } from "../../../core/clock.js";
 import { randomCode } from "../../../core/ids.js";
@@ -106,6 +108,8 @@ export function staffDesk(i18n: I18n<BaseContext>) {
       }),
     );
   });
+
+  desk.command("segments", async (ctx) => ctx.reply(segmentCountsText(ctx.t, await segmentCounts(ctx.deps.db, { partnerId: staffOf(ctx).partnerId }))));
 
   // --- the partner's invitation link for customers
   desk.command("link", async (ctx) => {

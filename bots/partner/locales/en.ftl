@@ -6,6 +6,7 @@ cmd-redeem = Spend points
 cmd-find = Find a client
 cmd-undo = Undo an operation
 cmd-stats = Statistics
+cmd-segments = Client segments
 cmd-link = Link and QR for clients
 cmd-promotions = My promotions
 cmd-newpromo = New promotion

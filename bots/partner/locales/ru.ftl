@@ -6,6 +6,7 @@ cmd-redeem = Списать баллы
 cmd-find = Найти клиента
 cmd-undo = Отменить операцию
 cmd-stats = Статистика
+cmd-segments = Сегменты клиентов
 cmd-link = Ссылка и QR для клиентов
 cmd-promotions = Мои акции
 cmd-newpromo = Новая акция

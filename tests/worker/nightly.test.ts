@@ -1,0 +1,66 @@
+import { eq } from "drizzle-orm";
+import { Api } from "grammy";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createI18n } from "../../bots/shared/i18n.js";
+import { fixedClock } from "../../core/clock.js";
+import { enqueue } from "../../core/jobs/outbox.js";
+import { accrue } from "../../core/ledger/service.js";
+import { clientSegments, jobs } from "../../db/schema/index.js";
+import { scheduleNightly } from "../../worker/main.js";
+import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
+import { useTestDb } from "../helpers/db.js";
+import { testRedisUrl } from "../helpers/env.js";
+import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { makeClient, makePartner } from "../helpers/fixtures.js";
+import { botInfo, tokens } from "../helpers/processes.js";
+
+const db = useTestDb();
+let fake: FakeBotApi;
+let redis: Redis;
+beforeAll(async () => {
+  fake = await FakeBotApi.start();
+  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
+  redis = new Redis(testRedisUrl);
+});
+beforeEach(() => redis.flushdb());
+afterAll(async () => {
+  await fake.stop();
+  redis.disconnect();
+});
+
+const outboxDeps = (at: Date): OutboxDeps => ({
+  db,
+  redis,
+  logger: pino({ level: "silent" }),
+  clock: fixedClock(at),
+  adminIds: [4_242],
+  apis: { client: new Api(tokens.client, { apiRoot: fake.url }), partner: new Api(tokens.partner, { apiRoot: fake.url }), admin: new Api(tokens.admin, { apiRoot: fake.url }) },
+  i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
+});
+
+describe("nightly analytics in the worker", () => {
+  it("is scheduled once a day after 03:00 Moscow time, however often the loop asks", async () => {
+    expect(await scheduleNightly(db, new Date("2026-11-24T23:59:00Z"))).toBe(false); // 02:59 MSK on the 25th
+    expect(await db.select().from(jobs)).toHaveLength(0);
+    for (const t of ["2026-11-25T00:00:00Z", "2026-11-25T00:00:01Z", "2026-11-25T12:00:00Z"]) expect(await scheduleNightly(db, new Date(t))).toBe(true);
+    expect((await db.select().from(jobs)).map((j) => j.dedupeKey)).toEqual(["analytics:2026-11-25"]);
+    await scheduleNightly(db, new Date("2026-11-26T00:30:00Z"));
+    expect(await db.select().from(jobs)).toHaveLength(2);
+  });
+
+  it("an admin's on-demand recompute runs in the worker and tells that admin", async () => {
+    const at = new Date("2026-11-25T10:00:00Z");
+    const p = await makePartner(db);
+    const c = await makeClient(db);
+    await accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: c.clientId, amountKopecks: 10_000, receiptNumber: "1" }, fixedClock(at));
+    await db.delete(jobs);
+    await enqueue(db, "analytics.recompute", { requestedBy: 4_242 }, { runAt: at });
+    expect(await runOutboxOnce(outboxDeps(at))).toBe(1);
+    const [job] = await db.select().from(jobs);
+    expect(job!.status).toBe("done");
+    expect(await db.select().from(clientSegments).where(eq(clientSegments.clientId, c.clientId))).toHaveLength(2);
+    await fake.waitForText(tokens.admin, 4_242, /Сегменты пересчитаны \(записей: 2\)/);
+  });
+});
