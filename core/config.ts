@@ -31,6 +31,9 @@ export const configSchema = z.object({
   /** Updates one user may send a bot per RATE_LIMIT_WINDOW_MS before being asked to slow down. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(10_000).default(10),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
+  /** The worker's sending pace per bot (Telegram allows about 30/s) and between two messages to one chat. */
+  SEND_RATE_PER_SECOND: z.coerce.number().min(0.1).max(30).default(25),
+  SEND_CHAT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(1_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

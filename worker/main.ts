@@ -11,8 +11,9 @@ import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
 import { createI18n } from "../bots/shared/i18n.js";
 import { isEntryPoint } from "../bots/shared/launch.js";
 import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
+import { PacedSender } from "./sender.js";
 
-export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS"] as const;
+export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "SEND_RATE_PER_SECOND", "SEND_CHAT_INTERVAL_MS"] as const;
 
 /** How often an idle worker looks for due jobs, and sweeps expired redemption requests. */
 const idlePollMs = 500;
@@ -33,6 +34,13 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
     a.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
     return a;
   };
+  // For sending, a 429 must reach the PacedSender (it pauses the whole bot), so auto-retry only covers 5xx and network errors.
+  const limits = { perSecond: config.SEND_RATE_PER_SECOND, perChatIntervalMs: config.SEND_CHAT_INTERVAL_MS };
+  const sender = (token: string) => {
+    const a = new Api(token, { apiRoot: config.TELEGRAM_API_ROOT });
+    a.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 0 }));
+    return new PacedSender(a, limits);
+  };
   const deps: OutboxDeps = {
     db: runtime.db,
     redis: runtime.redis,
@@ -40,6 +48,7 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
     clock: runtime.clock,
     adminIds: config.ADMIN_IDS,
     apis: { client: api(config.CLIENT_BOT_TOKEN), partner: api(config.PARTNER_BOT_TOKEN), admin: api(config.ADMIN_BOT_TOKEN) },
+    senders: { client: sender(config.CLIENT_BOT_TOKEN), partner: sender(config.PARTNER_BOT_TOKEN), admin: sender(config.ADMIN_BOT_TOKEN) },
     i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
   };
   let running = true;

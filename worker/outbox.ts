@@ -1,6 +1,8 @@
 import type { I18n } from "@grammyjs/i18n";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { GrammyError, type Api, type InlineKeyboard } from "grammy";
+import type { Api, InlineKeyboard } from "grammy";
+import { runBroadcastSlice } from "./broadcast.js";
+import type { PacedSender } from "./sender.js";
 import type { Redis } from "ioredis";
 import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
@@ -21,6 +23,8 @@ export type OutboxDeps = {
   clock: Clock;
   adminIds: readonly number[];
   apis: { client: Api; partner: Api; admin: Api };
+  /** Every message goes through its bot's paced sender (Telegram's limits); `apis` are for edits. */
+  senders: { client: PacedSender; partner: PacedSender; admin: PacedSender };
   i18n: { client: I18n<BaseContext>; partner: I18n<BaseContext>; admin: I18n<BaseContext> };
   /** Attempts before a job is dead-lettered (kept with its last error for admins to see). */
   maxAttempts?: number;
@@ -50,7 +54,11 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
     const [job] = await deps.db.select().from(jobs).where(eq(jobs.id, Number(id)));
     if (!job) continue;
     try {
-      await perform(deps, job);
+      if ((await perform(deps, job)) === "again") {
+        // A long job (a broadcast) did a slice of its work: due again at once, other jobs first.
+        await deps.db.update(jobs).set({ status: "pending", attempts: 0, runAt: deps.clock.now(), updatedAt: sql`now()` }).where(eq(jobs.id, job.id));
+        continue;
+      }
       await deps.db.update(jobs).set({ status: "done", updatedAt: sql`now()`, lastError: null }).where(eq(jobs.id, job.id));
     } catch (err) {
       const dead = job.attempts >= (deps.maxAttempts ?? 8);
@@ -65,9 +73,10 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
   return claimed.length;
 }
 
-async function perform(deps: OutboxDeps, job: Job): Promise<void> {
+async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
   const kind = job.kind as JobKind;
-  const handlers: { [K in JobKind]: (p: JobPayloads[K]) => Promise<{ bot: keyof OutboxDeps["apis"]; messages: Message[] }> } = {
+  if (kind === "broadcast.run") return (await runBroadcastSlice(deps, (job.payload as JobPayloads["broadcast.run"]).broadcastId)) === "more" ? "again" : undefined;
+  const handlers: { [K in Exclude<JobKind, "broadcast.run">]: (p: JobPayloads[K]) => Promise<{ bot: keyof OutboxDeps["apis"]; messages: Message[] }> } = {
     "notify.client": (p) => clientMessage(deps, p.clientId, (t) => ({ text: t(`notify-${p.message}`, translateParams(t, p.params)) })),
     "notify.partner": async (p) => ({ bot: "partner", messages: await staffMessages(deps, p.partnerId, (t) => t(p.message, translateParams(t, p.params))) }),
     "notify.admins": async (p) => {
@@ -75,7 +84,14 @@ async function perform(deps: OutboxDeps, job: Job): Promise<void> {
       const messages: Message[] = [];
       for (const chatId of ids) {
         const t = await translator(deps, deps.i18n.admin, chatId);
-        const keyboard = p.message === "new-partner-application" && p.params?.partnerId ? moderationKeyboard(t, "p", Number(p.params.partnerId)) : p.message === "new-service" && p.params?.serviceId ? moderationKeyboard(t, "s", Number(p.params.serviceId)) : undefined;
+        const keyboard =
+          p.message === "new-partner-application" && p.params?.partnerId
+            ? moderationKeyboard(t, "p", Number(p.params.partnerId))
+            : p.message === "new-service" && p.params?.serviceId
+              ? moderationKeyboard(t, "s", Number(p.params.serviceId))
+              : p.message === "new-broadcast" && p.params?.broadcastId
+                ? moderationKeyboard(t, "b", Number(p.params.broadcastId))
+                : undefined;
         messages.push({ chatId, text: t(p.message, p.params), ...(keyboard ? { keyboard } : {}) });
       }
       return { bot: "admin", messages };
@@ -116,26 +132,22 @@ async function perform(deps: OutboxDeps, job: Job): Promise<void> {
       return { bot: "partner", messages: await staffMessages(deps, rating.partnerId, (t) => t("nps-low-score", { score: rating.score, comment: rating.comment ?? "" })) };
     },
   };
-  const handler = handlers[kind] as ((p: unknown) => ReturnType<(typeof handlers)[JobKind]>) | undefined;
+  const handler = handlers[kind] as ((p: unknown) => ReturnType<(typeof handlers)["notify.client"]>) | undefined;
   if (!handler) throw new Error(`unknown job kind ${job.kind}`);
   const { bot, messages } = await handler(job.payload);
-  await deliver(deps, job, deps.apis[bot], messages);
+  await deliver(deps, job, deps.senders[bot], messages);
 }
 
 /**
  * Sends each message once: the chats a job has reached are remembered in Redis, so a retry after a partial
  * failure (or a crash) does not repeat them. A chat that blocked the bot (403) is skipped, not retried.
  */
-async function deliver(deps: OutboxDeps, job: Job, api: Api, messages: Message[]): Promise<void> {
+async function deliver(deps: OutboxDeps, job: Job, sender: PacedSender, messages: Message[]): Promise<void> {
   const sentKey = `job-sent:${job.id}`;
   for (const m of messages) {
     if (await deps.redis.sismember(sentKey, String(m.chatId))) continue;
-    try {
-      await api.sendMessage(m.chatId, m.text, m.keyboard ? { reply_markup: m.keyboard } : {});
-    } catch (err) {
-      if (!(err instanceof GrammyError && err.error_code === 403)) throw err;
-      await m.onBlocked?.();
-    }
+    const outcome = await sender.send({ chatId: m.chatId, text: m.text, ...(m.keyboard ? { keyboard: m.keyboard } : {}) });
+    if (!outcome.ok) await m.onBlocked?.();
     await deps.redis.multi().sadd(sentKey, String(m.chatId)).expire(sentKey, 7 * 24 * 3600).exec();
   }
 }

@@ -7,8 +7,9 @@ import { installCommonMiddleware } from "../shared/middleware.js";
 import { adjust, setBlocked } from "./conversations/actions.js";
 import { rejectWithReason } from "./conversations/moderation.js";
 import { adminDesk } from "./features/admin-desk.js";
+import { broadcastConversation } from "../shared/broadcast.js";
 
-export const adminCommands = ["queue", "stats", "segments", "find", "audit", "language", "help"] as const;
+export const adminCommands = ["queue", "broadcast", "stats", "segments", "find", "audit", "language", "help"] as const;
 
 /** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
 export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
@@ -23,7 +24,7 @@ export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("not-admin") });
       else if (ctx.chat) await ctx.reply(ctx.t("not-admin"));
     },
-    conversations: { rejectWithReason, adjust, setBlocked },
+    conversations: { rejectWithReason, adjust, setBlocked, broadcast: broadcastConversation },
   });
   bot.use(adminDesk);
   return bot;

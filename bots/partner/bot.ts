@@ -11,9 +11,10 @@ import { askForClient } from "./conversations/find-client.js";
 import { redemption, redemptionByCode } from "./conversations/redemption.js";
 import { editSetting } from "./conversations/settings.js";
 import { publicFeature, replyToStranger } from "./features/public.js";
+import { broadcastConversation } from "../shared/broadcast.js";
 import { staffDesk } from "./features/staff-desk.js";
 
-export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
+export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "broadcast", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
 
 /** The partner bot: no I/O here, so tests can build it; `main.ts` starts it. */
 export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
@@ -39,6 +40,7 @@ export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfi
       newPromotion,
       newService,
       editSetting,
+      broadcast: broadcastConversation,
       findClient: async (conversation, ctx) => void (await askForClient(conversation, ctx)),
     },
   });

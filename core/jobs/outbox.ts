@@ -14,6 +14,7 @@ export type JobPayloads = {
   "nps.low-score": { ratingId: number };
   /** Recompute categories and RFM; `requestedBy` is set when an admin asked for it (they are told when done). */
   "analytics.recompute": { requestedBy?: number };
+  "broadcast.run": { broadcastId: number };
 };
 export type JobKind = keyof JobPayloads;
 

@@ -25,6 +25,8 @@ export const networkSettingsSchema = z.object({
   undoWindowHours: z.number().int().min(0).max(24 * 90).default(24),
   redemptionTtlMinutes: z.number().int().min(1).max(24 * 60).default(10),
   npsDelayMinutes: z.number().int().min(0).max(7 * 24 * 60).default(10),
+  /** Whether a partner's broadcast waits for an admin's approval before it is sent. */
+  partnerBroadcastsNeedApproval: z.boolean().default(false),
   /** The largest check a partner may enter, in kopecks (10,000,000 ₽). */
   maxCheckKopecks: z.number().int().min(100).max(Number.MAX_SAFE_INTEGER).default(1_000_000_000),
 });

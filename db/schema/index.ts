@@ -5,3 +5,4 @@ export * from "./ledger.js";
 export * from "./feedback.js";
 export * from "./operations.js";
 export * from "./analytics.js";
+export * from "./broadcasts.js";

@@ -20,6 +20,8 @@ const tables = [
   "admins",
   "user_settings",
   "client_segments",
+  "broadcast_deliveries",
+  "broadcasts",
 ];
 
 export async function resetDb(db: Db): Promise<void> {

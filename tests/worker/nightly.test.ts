@@ -10,6 +10,7 @@ import { accrue } from "../../core/ledger/service.js";
 import { clientSegments, jobs } from "../../db/schema/index.js";
 import { scheduleNightly } from "../../worker/main.js";
 import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
+import { PacedSender } from "../../worker/sender.js";
 import { useTestDb } from "../helpers/db.js";
 import { testRedisUrl } from "../helpers/env.js";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
@@ -37,6 +38,11 @@ const outboxDeps = (at: Date): OutboxDeps => ({
   clock: fixedClock(at),
   adminIds: [4_242],
   apis: { client: new Api(tokens.client, { apiRoot: fake.url }), partner: new Api(tokens.partner, { apiRoot: fake.url }), admin: new Api(tokens.admin, { apiRoot: fake.url }) },
+  senders: {
+    client: new PacedSender(new Api(tokens.client, { apiRoot: fake.url })),
+    partner: new PacedSender(new Api(tokens.partner, { apiRoot: fake.url })),
+    admin: new PacedSender(new Api(tokens.admin, { apiRoot: fake.url })),
+  },
   i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
 });
 

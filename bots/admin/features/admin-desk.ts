@@ -1,5 +1,6 @@
 import { Composer, InlineKeyboard } from "grammy";
 import { networkStats } from "../../../core/analytics/network-stats.js";
+import { moderateBroadcast } from "../../../core/broadcasts/service.js";
 import { recentAudit } from "../../../core/audit/service.js";
 import { moderateService, pendingServices } from "../../../core/catalog/service.js";
 import { clientSummary, findClient } from "../../../core/clients/service.js";
@@ -41,15 +42,17 @@ adminDesk.command("queue", async (ctx) => {
 adminDesk.callbackQuery(moderate.pattern, async (ctx) => {
   const data = moderate.unpack(ctx.callbackQuery.data)!;
   const id = asId(data.id);
-  const kind = data.kind === "p" || data.kind === "s" ? data.kind : null;
+  const kind = data.kind === "p" || data.kind === "s" || data.kind === "b" ? data.kind : null;
   if (id === null || kind === null) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
   await ctx.answerCallbackQuery();
   await clearKeyboard(ctx);
   if (data.verdict === "no") return void (await ctx.conversation.enter("rejectWithReason", kind, id));
   const adminTelegramId = ctx.from.id;
   const outcome = await attempt(async () => {
-    if (kind === "p") await moderateApplication(ctx.deps.db, { adminTelegramId, partnerId: id, verdict: { decision: "approve" } }, ctx.deps.clock);
-    else await moderateService(ctx.deps.db, { adminTelegramId, serviceId: id, verdict: { decision: "approve" } }, ctx.deps.clock);
+    const verdict = { decision: "approve" } as const;
+    if (kind === "p") await moderateApplication(ctx.deps.db, { adminTelegramId, partnerId: id, verdict }, ctx.deps.clock);
+    else if (kind === "s") await moderateService(ctx.deps.db, { adminTelegramId, serviceId: id, verdict }, ctx.deps.clock);
+    else await moderateBroadcast(ctx.deps.db, { adminTelegramId, broadcastId: id, verdict }, ctx.deps.clock);
   });
   await ctx.reply(outcome.ok ? ctx.t("approved") : refusalText(ctx.t, outcome));
 });
@@ -109,6 +112,8 @@ adminDesk.callbackQuery(targetAction.pattern, async (ctx) => {
   if (data.action === "a" && data.kind === "c") return void (await ctx.conversation.enter("adjust", id));
   if (data.action === "b" || data.action === "u") await ctx.conversation.enter("setBlocked", data.kind, id, data.action === "b");
 });
+
+adminDesk.command("broadcast", (ctx) => ctx.conversation.enter("broadcast", { kind: "admin", telegramId: ctx.from!.id }));
 
 adminDesk.command("segments", async (ctx) => {
   const counts = await segmentCounts(ctx.deps.db, { partnerId: null });

@@ -3,6 +3,7 @@
 cmd-queue = Moderation queue
 cmd-stats = Network statistics
 cmd-segments = Client segments
+cmd-broadcast = Broadcast
 cmd-find = Find a client or partner
 cmd-audit = Audit log
 cmd-language = Language
@@ -59,3 +60,5 @@ audit-empty = The audit log is empty.
 segments-recompute = 🔄 Recompute now
 segments-recompute-queued = Recomputing — I will write when it is done.
 segments-recomputed = Segments recomputed (rows: { $rows }). /segments
+new-broadcast = 🆕 A partner broadcast no. { $broadcastId } awaits approval:
+    { $text }

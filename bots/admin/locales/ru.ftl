@@ -3,6 +3,7 @@
 cmd-queue = Очередь модерации
 cmd-stats = Статистика сети
 cmd-segments = Сегменты клиентов
+cmd-broadcast = Рассылка
 cmd-find = Найти клиента или партнёра
 cmd-audit = Журнал действий
 cmd-language = Язык
@@ -59,3 +60,5 @@ audit-empty = Журнал пуст.
 segments-recompute = 🔄 Пересчитать сейчас
 segments-recompute-queued = Пересчёт запущен — пришлю сообщение, когда закончу.
 segments-recomputed = Сегменты пересчитаны (записей: { $rows }). /segments
+new-broadcast = 🆕 Рассылка партнёра № { $broadcastId } ждёт согласования:
+    { $text }

@@ -109,6 +109,7 @@ export function staffDesk(i18n: I18n<BaseContext>) {
     );
   });
 
+  desk.command("broadcast", (ctx) => ctx.conversation.enter("broadcast", { kind: "partner", partnerId: staffOf(ctx).partnerId, staffTelegramId: staffOf(ctx).staffTelegramId }));
   desk.command("segments", async (ctx) => ctx.reply(segmentCountsText(ctx.t, await segmentCounts(ctx.deps.db, { partnerId: staffOf(ctx).partnerId }))));
 
   // --- the partner's invitation link for customers

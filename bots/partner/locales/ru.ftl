@@ -7,6 +7,7 @@ cmd-find = Найти клиента
 cmd-undo = Отменить операцию
 cmd-stats = Статистика
 cmd-segments = Сегменты клиентов
+cmd-broadcast = Рассылка клиентам
 cmd-link = Ссылка и QR для клиентов
 cmd-promotions = Мои акции
 cmd-newpromo = Новая акция
@@ -156,3 +157,4 @@ invite-invalid = Ссылка-приглашение недействитель�
 invite-accepted = Вы теперь кассир заведения «{ $partner }».
 
 nps-low-score = 💬 Клиент оценил визит на { $score } из 10 и написал: «{ $comment }»
+broadcast-rejected = Ваша рассылка отклонена администратором. Причина: { $reason }

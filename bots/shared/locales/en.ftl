@@ -71,3 +71,15 @@ segment-at-risk = At risk
 segment-cannot-lose = Cannot lose
 segment-hibernating = Hibernating
 segment-lost = Lost
+
+broadcast-audience = Who should get the broadcast?
+audience-all = All clients
+broadcast-ask-text = Send the broadcast's text (up to 1,024 characters) or a photo with a caption.
+broadcast-too-long = Too long: at most 1,024 characters.
+broadcast-nobody = Nobody in this audience can be written to right now.
+broadcast-preview = This is how clients will see it. Recipients: { $count }. Send?
+broadcast-send = ✅ Send ({ $count })
+broadcast-starting = Starting the broadcast: 0 of { $count }…
+broadcast-awaiting-approval = The broadcast was sent to the admins for approval. We will tell you the decision.
+broadcast-progress = Broadcast: sent { $sent } of { $total }, { $unreachable } unreachable…
+broadcast-report = ✅ Broadcast finished: delivered { $sent } of { $total }, { $unreachable } unreachable, { $uncertain } uncertain, { $failed } failed.

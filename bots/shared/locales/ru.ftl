@@ -72,3 +72,15 @@ segment-at-risk = В зоне риска
 segment-cannot-lose = Нельзя потерять
 segment-hibernating = Спящие
 segment-lost = Потерянные
+
+broadcast-audience = Кому отправить рассылку?
+audience-all = Всем клиентам
+broadcast-ask-text = Пришлите текст рассылки (до 1 024 символов) или фото с подписью.
+broadcast-too-long = Слишком длинно: не больше 1 024 символов.
+broadcast-nobody = В этой аудитории сейчас нет клиентов, которым можно написать.
+broadcast-preview = Так клиенты увидят сообщение. Получателей: { $count }. Отправить?
+broadcast-send = ✅ Отправить ({ $count })
+broadcast-starting = Рассылка запускается: 0 из { $count }…
+broadcast-awaiting-approval = Рассылка отправлена администраторам на согласование. Мы сообщим решение.
+broadcast-progress = Рассылка: отправлено { $sent } из { $total }, недоступно { $unreachable }…
+broadcast-report = ✅ Рассылка завершена: доставлено { $sent } из { $total }, недоступно { $unreachable }, неизвестно { $uncertain }, ошибок { $failed }.

@@ -1,0 +1,131 @@
+import { and, eq, exists, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { DbOrTx, Tx } from "../../db/client.js";
+import { broadcastDeliveries, broadcasts, clients, purchases, type Audience } from "../../db/schema/index.js";
+import { segmentMembers } from "../analytics/nightly.js";
+import { customerCategories, rfmSegments, type CustomerCategory, type RfmSegment } from "../analytics/segments.js";
+import { audit } from "../audit/service.js";
+import { systemClock, type Clock } from "../clock.js";
+import { DomainError } from "../errors.js";
+import { enqueue } from "../jobs/outbox.js";
+import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
+import { requireActiveStaff } from "../partners/access.js";
+import { getNetworkSettings } from "../settings/service.js";
+import { parseInput } from "../validation.js";
+
+export type Broadcast = typeof broadcasts.$inferSelect;
+export type BroadcastSender = { kind: "admin"; telegramId: number } | { kind: "partner"; partnerId: number; staffTelegramId: number };
+
+const audienceInput = z
+  .object({ segment: z.enum(rfmSegments).optional(), category: z.enum(customerCategories).optional() })
+  .strict()
+  .refine((a) => !(a.segment && a.category), "choose a segment or a category, not both");
+
+/** Who would get it now: reachable, active clients with a Telegram account in the sender's scope. */
+export async function broadcastRecipients(db: DbOrTx, sender: BroadcastSender, audience: Audience): Promise<{ clientId: number; chatId: number }[]> {
+  const a = parseInput(audienceInput, audience);
+  const partnerId = sender.kind === "partner" ? sender.partnerId : null;
+  const reachable = and(eq(clients.status, "active"), isNotNull(clients.telegramId), isNull(clients.unreachableSince));
+  let ids: number[] | null = null;
+  if (a.segment || a.category) {
+    ids = await segmentMembers(db, { partnerId, ...(a.segment ? { segment: a.segment as RfmSegment } : {}), ...(a.category ? { category: a.category as CustomerCategory } : {}) });
+    if (ids.length === 0) return [];
+  }
+  // A partner's clients: those who bought there or joined through its link.
+  const ofPartner =
+    partnerId === null
+      ? undefined
+      : or(eq(clients.sourcePartnerId, partnerId), exists(db.select({ one: sql`1` }).from(purchases).where(and(eq(purchases.clientId, clients.id), eq(purchases.partnerId, partnerId)))));
+  const rows = await db
+    .select({ clientId: clients.id, chatId: clients.telegramId })
+    .from(clients)
+    .where(and(reachable, ofPartner, ids ? sql`${clients.id} = ANY(${sql.raw(`ARRAY[${ids.join(",")}]::bigint[]`)})` : undefined))
+    .orderBy(clients.id);
+  return rows.map((r) => ({ clientId: r.clientId, chatId: r.chatId! }));
+}
+
+const createInput = z.object({
+  text: z.string().trim().min(1).max(1_024),
+  photoFileId: z.string().max(200).optional().nullable(),
+  progressChatId: z.number().int(),
+  progressMessageId: z.number().int().optional().nullable(),
+});
+
+/**
+ * A confirmed broadcast. It starts at once (recipients fixed now, one delivery row each, and the worker's job queued
+ * in the same transaction), unless partner broadcasts need an admin's approval: then admins are asked first.
+ */
+export async function createBroadcast(
+  db: DbOrTx,
+  input: { sender: BroadcastSender; audience: Audience } & z.input<typeof createInput>,
+  clock: Clock = systemClock,
+): Promise<Broadcast> {
+  const body = parseInput(createInput, input);
+  return db.transaction(async (tx) => {
+    if (input.sender.kind === "partner") await requireActiveStaff(tx, input.sender.partnerId, input.sender.staffTelegramId);
+    const now = clock.now();
+    const needsApproval = input.sender.kind === "partner" && (await getNetworkSettings(tx)).partnerBroadcastsNeedApproval;
+    const [b] = await tx
+      .insert(broadcasts)
+      .values({
+        senderKind: input.sender.kind,
+        partnerId: input.sender.kind === "partner" ? input.sender.partnerId : null,
+        senderTelegramId: input.sender.kind === "partner" ? input.sender.staffTelegramId : input.sender.telegramId,
+        text: body.text,
+        photoFileId: body.photoFileId ?? null,
+        audience: input.audience,
+        status: needsApproval ? "awaiting_approval" : "sending",
+        progressChatId: body.progressChatId,
+        progressMessageId: body.progressMessageId ?? null,
+        createdAt: now,
+      })
+      .returning();
+    await audit(tx, { actorType: input.sender.kind === "admin" ? "admin" : "staff", actorTelegramId: b!.senderTelegramId, action: "broadcast.create", targetType: "broadcast", targetId: b!.id, details: { audience: input.audience } });
+    if (needsApproval) {
+      await enqueue(tx, "notify.admins", { message: "new-broadcast", params: { broadcastId: b!.id, text: body.text.slice(0, 300) } }, { runAt: now });
+      return b!;
+    }
+    return start(tx, b!, now);
+  });
+}
+
+/** Fixes the recipients and queues the worker's job. */
+async function start(tx: Tx, b: Broadcast, now: Date): Promise<Broadcast> {
+  const sender: BroadcastSender = b.senderKind === "partner" ? { kind: "partner", partnerId: b.partnerId!, staffTelegramId: b.senderTelegramId } : { kind: "admin", telegramId: b.senderTelegramId };
+  const recipients = await broadcastRecipients(tx, sender, b.audience);
+  for (let i = 0; i < recipients.length; i += 1_000) {
+    await tx.insert(broadcastDeliveries).values(recipients.slice(i, i + 1_000).map((r) => ({ broadcastId: b.id, clientId: r.clientId, chatId: r.chatId })));
+  }
+  const [started] = await tx.update(broadcasts).set({ status: "sending", total: recipients.length, startedAt: now }).where(eq(broadcasts.id, b.id)).returning();
+  await enqueue(tx, "broadcast.run", { broadcastId: b.id }, { runAt: now, dedupeKey: `broadcast:${b.id}` });
+  return started!;
+}
+
+/** Admin: approve (it starts) or reject (the partner is told why) a partner's broadcast. */
+export async function moderateBroadcast(db: DbOrTx, input: { adminTelegramId: number; broadcastId: number; verdict: Verdict }, clock: Clock = systemClock): Promise<Broadcast> {
+  const { status, reason } = checkVerdict(input.verdict);
+  return db.transaction(async (tx) => {
+    const [b] = await tx.select().from(broadcasts).where(eq(broadcasts.id, input.broadcastId)).for("update");
+    if (!b) throw new DomainError("NOT_FOUND", "no such broadcast");
+    assertPending(b.status === "awaiting_approval" ? "pending" : b.status);
+    const now = clock.now();
+    await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: `broadcast.${status === "approved" ? "approve" : "reject"}`, targetType: "broadcast", targetId: b.id, details: reason ? { reason } : {} });
+    if (status === "approved") return start(tx, b, now);
+    const [rejected] = await tx.update(broadcasts).set({ status: "rejected", moderationReason: reason, finishedAt: now }).where(eq(broadcasts.id, b.id)).returning();
+    if (b.partnerId) await enqueue(tx, "notify.partner", { partnerId: b.partnerId, message: "broadcast-rejected", params: { reason: reason ?? "" } }, { runAt: now });
+    return rejected!;
+  });
+}
+
+export type BroadcastProgress = { total: number; sent: number; unreachable: number; uncertain: number; failed: number; pending: number };
+
+export async function broadcastProgress(db: DbOrTx, broadcastId: number): Promise<BroadcastProgress> {
+  const rows = await db
+    .select({ status: broadcastDeliveries.status, n: sql<string>`count(*)` })
+    .from(broadcastDeliveries)
+    .where(eq(broadcastDeliveries.broadcastId, broadcastId))
+    .groupBy(broadcastDeliveries.status);
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<string, number>>;
+  const total = rows.reduce((s, r) => s + Number(r.n), 0);
+  return { total, sent: by.sent ?? 0, unreachable: by.unreachable ?? 0, uncertain: by.uncertain ?? 0, failed: by.failed ?? 0, pending: (by.pending ?? 0) + (by.sending ?? 0) };
+}

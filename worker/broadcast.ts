@@ -1,0 +1,80 @@
+import { and, eq, sql } from "drizzle-orm";
+import { GrammyError } from "grammy";
+import { broadcastDeliveries, broadcasts, clients } from "../db/schema/index.js";
+import { broadcastProgress, type BroadcastProgress } from "../core/broadcasts/service.js";
+import type { OutboxDeps } from "./outbox.js";
+import { chosenLanguage } from "../core/users/service.js";
+
+/** How long one run of a broadcast job sends before giving the other jobs their turn. */
+const sliceMs = 5_000;
+/** How often the sender's progress message is edited. */
+const progressEveryMs = 2_000;
+
+/**
+ * Sends the next slice of a broadcast. Each delivery is marked `sending` just before its message goes out and
+ * `sent` (or `unreachable`) right after, so a resumed broadcast never repeats one. A row still `sending` when a
+ * slice starts was in flight when a worker died: Telegram cannot tell whether it arrived, so it is recorded as
+ * `uncertain` and not sent again (no duplicates; the final report counts them).
+ * Returns "more" while recipients are left.
+ */
+export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): Promise<"more" | "done"> {
+  const [b] = await deps.db.select().from(broadcasts).where(eq(broadcasts.id, broadcastId));
+  if (!b || b.status !== "sending") return "done";
+  await deps.db
+    .update(broadcastDeliveries)
+    .set({ status: "uncertain" })
+    .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.status, "sending")));
+
+  const until = Date.now() + sliceMs;
+  let lastProgress = 0;
+  for (;;) {
+    if (Date.now() > until) {
+      await showProgress(deps, b, await broadcastProgress(deps.db, b.id), false);
+      return "more";
+    }
+    const [next] = await deps.db.execute<{ client_id: string; chat_id: string }>(sql`
+      UPDATE broadcast_deliveries SET status = 'sending'
+      WHERE broadcast_id = ${b.id} AND client_id = (
+        SELECT client_id FROM broadcast_deliveries WHERE broadcast_id = ${b.id} AND status = 'pending'
+        ORDER BY client_id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING client_id, chat_id`);
+    if (!next) break;
+    const clientId = Number(next.client_id);
+    let status: "sent" | "unreachable" | "failed";
+    let error: string | null = null;
+    try {
+      const outcome = await deps.senders.client.send({ chatId: Number(next.chat_id), text: b.text, ...(b.photoFileId ? { photo: b.photoFileId } : {}) });
+      status = outcome.ok ? "sent" : "unreachable";
+    } catch (err) {
+      status = "failed";
+      error = String(err).slice(0, 500);
+      deps.logger.warn({ err, broadcastId: b.id, clientId }, "broadcast message failed");
+    }
+    await deps.db
+      .update(broadcastDeliveries)
+      .set({ status, sentAt: deps.clock.now(), error })
+      .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.clientId, clientId)));
+    if (status === "unreachable") await deps.db.update(clients).set({ unreachableSince: deps.clock.now() }).where(eq(clients.id, clientId));
+    if (Date.now() - lastProgress > progressEveryMs) {
+      lastProgress = Date.now();
+      await showProgress(deps, b, await broadcastProgress(deps.db, b.id), false);
+    }
+  }
+  await deps.db.update(broadcasts).set({ status: "done", finishedAt: deps.clock.now() }).where(eq(broadcasts.id, b.id));
+  await showProgress(deps, b, await broadcastProgress(deps.db, b.id), true);
+  return "done";
+}
+
+/** Edits the sender's progress message in place; at the end, also sends the report as a new message. */
+async function showProgress(deps: OutboxDeps, b: typeof broadcasts.$inferSelect, p: BroadcastProgress, final: boolean) {
+  const bot = b.senderKind === "admin" ? "admin" : "partner";
+  const language = (await chosenLanguage(deps.db, b.progressChatId)) ?? "ru";
+  const text = deps.i18n[bot].t(language, final ? "broadcast-report" : "broadcast-progress", { ...p, done: p.sent + p.unreachable + p.uncertain + p.failed });
+  try {
+    if (b.progressMessageId) await deps.apis[bot].editMessageText(b.progressChatId, b.progressMessageId, text);
+    if (final) await deps.senders[bot].send({ chatId: b.progressChatId, text });
+  } catch (err) {
+    // "message is not modified" when nothing changed since the last edit; anything else is only logged.
+    if (!(err instanceof GrammyError && err.error_code === 400)) deps.logger.warn({ err, broadcastId: b.id }, "could not show broadcast progress");
+  }
+}
