@@ -14,6 +14,7 @@ const name = "cashback_bench_probe";
 const admin = postgres("postgres://postgres@127.0.0.1:5432/postgres", { max: 1, onnotice: () => {} });
 await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 await admin.unsafe(`CREATE DATABASE ${name}`);
+if (process.env.ASYNC) await admin.unsafe(`ALTER DATABASE ${name} SET synchronous_commit = off`);
 const db = createDb(`postgres://postgres@127.0.0.1:5432/${name}`, { max: 8 });
 await runMigrations(db);
 await updateNetworkSettings(db, { adminTelegramId: 1, patch: { welcomeBonus: 0 } });
@@ -23,6 +24,10 @@ await db.execute(sql`INSERT INTO clients (telegram_id, first_name, referral_code
 await db.execute(sql`INSERT INTO balances (client_id, points) SELECT id, 1000000 FROM clients`);
 await db.execute(sql`INSERT INTO ledger_entries (client_id, kind, points, balance_after, idempotency_key, actor_type) SELECT id, 'adjustment', 1000000, 1000000, 's:' || id, 'system' FROM clients`);
 await db.execute(sql`ANALYZE`);
+if (process.env.DROP_PARTNER_FK) { await db.execute(sql`ALTER TABLE ledger_entries DROP CONSTRAINT ledger_entries_partner_id_partners_id_fk`); await db.execute(sql`ALTER TABLE purchases DROP CONSTRAINT purchases_partner_id_partners_id_fk`); }
+if (process.env.DROP_ALL_FK) { for (const c of ["ledger_entries_client_id_clients_id_fk", "ledger_entries_purchase_id_purchases_id_fk", "ledger_entries_partner_id_partners_id_fk"]) await db.execute(sql.raw(`ALTER TABLE ledger_entries DROP CONSTRAINT ${c}`)); for (const c of ["purchases_partner_id_partners_id_fk", "purchases_client_id_clients_id_fk"]) await db.execute(sql.raw(`ALTER TABLE purchases DROP CONSTRAINT ${c}`)); }
+if (process.env.LEAN_INDEXES) { await db.execute(sql`DROP INDEX jobs_status_idx`); await db.execute(sql`DROP INDEX ledger_reverses_entry_key`); await db.execute(sql`CREATE UNIQUE INDEX ledger_reverses_entry_key ON ledger_entries (reverses_entry_id) WHERE reverses_entry_id IS NOT NULL`); }
+if (process.env.NO_JOBS) { await db.execute(sql.raw(`CREATE FUNCTION skip_row() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$`)); await db.execute(sql`CREATE TRIGGER no_jobs BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION skip_row()`); }
 if (process.env.FORCE_PREPARE) { const c = db.$client as unknown as { unsafe: (q: string, p?: unknown, o?: Record<string, unknown>) => unknown }; const orig = c.unsafe.bind(c); c.unsafe = (q, p, o) => orig(q, p ?? [], { ...(o ?? {}), prepare: true }); }
 let seq = 0;
 const rnd = () => 1 + Math.floor(Math.random() * 10000);

@@ -34,7 +34,7 @@ type Job = typeof jobs.$inferSelect;
 type Message = { chatId: number; text: string; keyboard?: InlineKeyboard; onBlocked?: () => Promise<void> };
 
 /** How long a claimed job is invisible to other workers; a worker that dies mid-job frees it after this. */
-const leaseSeconds = 120;
+const leaseSeconds = 30;
 
 /**
  * Claims due jobs (FOR UPDATE SKIP LOCKED, so several workers never take the same one), performs each, and

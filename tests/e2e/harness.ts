@@ -40,8 +40,8 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
     state.redis?.disconnect();
   });
 
-  async function startProcess(name: ProcessName) {
-    const p = new ProductProcess(name, state.fake.url).start();
+  async function startProcess(name: ProcessName, env: Record<string, string> = {}) {
+    const p = new ProductProcess(name, state.fake.url, env).start();
     state.procs.set(name, p);
     const since = Date.now();
     // A bot is up once it polls (`all` once all three do); the worker has nothing to wait for.

@@ -28,6 +28,7 @@ export class ProductProcess {
   constructor(
     readonly name: ProcessName,
     private readonly apiRoot: string,
+    private readonly extraEnv: Record<string, string> = {},
   ) {}
 
   start(): this {
@@ -46,6 +47,7 @@ export class ProductProcess {
         LOG_LEVEL: "warn",
         // Tests type faster than people; the limiter itself is tested with its default.
         RATE_LIMIT_MAX: "1000",
+        ...this.extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
     });
