@@ -6,6 +6,7 @@ import { loadConfigOrExit } from "../core/config.js";
 import { analyticsDate } from "../core/analytics/nightly.js";
 import { startOfDay } from "../core/clock.js";
 import { enqueue } from "../core/jobs/outbox.js";
+import { getNetworkSettings } from "../core/settings/service.js";
 import { expireRedemptions } from "../core/ledger/service.js";
 import { createRuntime, onShutdown, type Runtime } from "../core/runtime.js";
 import { createI18n } from "../bots/shared/i18n.js";
@@ -25,6 +26,16 @@ export const nightlyHour = 3;
 export async function scheduleNightly(db: Runtime["db"], now: Date): Promise<boolean> {
   if (now.getTime() < startOfDay(now).getTime() + nightlyHour * 3_600_000) return false;
   await enqueue(db, "analytics.recompute", {}, { runAt: now, dedupeKey: `analytics:${analyticsDate(now)}` });
+  return true;
+}
+
+/** Yesterday's digests, once a day at the network's `digestHour` (Moscow time). */
+export async function scheduleDigests(db: Runtime["db"], now: Date): Promise<boolean> {
+  const { digestHour } = await getNetworkSettings(db);
+  if (now.getTime() < startOfDay(now).getTime() + digestHour * 3_600_000) return false;
+  const day = analyticsDate(now);
+  await enqueue(db, "digest.partners", { day }, { runAt: now, dedupeKey: `digest-partners:${day}` });
+  await enqueue(db, "digest.network", { day }, { runAt: now, dedupeKey: `digest-network:${day}` });
   return true;
 }
 
@@ -55,6 +66,7 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
   const loop = (async () => {
     let lastSweep = 0;
     let nightlyScheduledFor = "";
+    let digestsScheduledFor = "";
     while (running) {
       try {
         if (Date.now() - lastSweep > expirySweepMs) {
@@ -63,6 +75,7 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
         }
         const now = runtime.clock.now();
         if (nightlyScheduledFor !== analyticsDate(now) && (await scheduleNightly(runtime.db, now))) nightlyScheduledFor = analyticsDate(now);
+        if (digestsScheduledFor !== analyticsDate(now) && (await scheduleDigests(runtime.db, now))) digestsScheduledFor = analyticsDate(now);
         const done = await runOutboxOnce(deps);
         if (done === 0) await sleep(idlePollMs);
       } catch (err) {

@@ -8,6 +8,9 @@ import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
 import type { Clock } from "../core/clock.js";
 import { recomputeSegments } from "../core/analytics/nightly.js";
+import { networkStats } from "../core/analytics/network-stats.js";
+import { partnerStats } from "../core/analytics/partner-stats.js";
+import { startOfDay } from "../core/clock.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
 import type { Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
@@ -126,6 +129,8 @@ async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
       const t = await translator(deps, deps.i18n.admin, p.requestedBy);
       return { bot: "admin", messages: [{ chatId: p.requestedBy, text: t("segments-recomputed", { rows }) }] };
     },
+    "digest.partners": async (p) => ({ bot: "partner", messages: await partnerDigests(deps, p.day) }),
+    "digest.network": async (p) => ({ bot: "admin", messages: await networkDigests(deps, p.day) }),
     "nps.low-score": async (p) => {
       const [rating] = await deps.db.select().from(npsRatings).where(eq(npsRatings.id, p.ratingId));
       if (!rating?.comment) return { bot: "partner", messages: [] };
@@ -181,4 +186,39 @@ async function staffMessages(deps: OutboxDeps, partnerId: number, render: (t: Ba
 function translateParams(t: BaseContext["t"], params: Record<string, string | number> | undefined) {
   if (!params) return undefined;
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === "tier" ? t(`tier-${v}`) : v]));
+}
+
+/** Yesterday: the Moscow calendar day before `day`. */
+const yesterdayOf = (day: string) => {
+  const until = startOfDay(new Date(`${day}T12:00:00+03:00`));
+  return { since: new Date(until.getTime() - 24 * 3_600_000), until };
+};
+
+async function partnerDigests(deps: OutboxDeps, day: string): Promise<Message[]> {
+  const range = yesterdayOf(day);
+  const owners = await deps.db
+    .select({ partnerId: partners.id, name: partners.name, telegramId: partnerStaff.telegramId })
+    .from(partners)
+    .innerJoin(partnerStaff, and(eq(partnerStaff.partnerId, partners.id), eq(partnerStaff.role, "owner"), isNull(partnerStaff.removedAt)))
+    .where(eq(partners.status, "approved"));
+  const messages: Message[] = [];
+  for (const o of owners) {
+    const s = await partnerStats(deps.db, o.partnerId, range);
+    const t = await translator(deps, deps.i18n.partner, o.telegramId);
+    messages.push({
+      chatId: o.telegramId,
+      text: t("digest", { partner: o.name, turnover: formatRubles(s.turnoverKopecks, t.language), checks: s.checks, issued: s.pointsIssued, redeemed: s.pointsRedeemed, newClients: s.newClients, nps: s.nps.nps === null ? "—" : String(s.nps.nps) }),
+    });
+  }
+  return messages;
+}
+
+async function networkDigests(deps: OutboxDeps, day: string): Promise<Message[]> {
+  const network = await networkStats(deps.db, yesterdayOf(day));
+  const messages: Message[] = [];
+  for (const chatId of await allAdminIds(deps.db, deps.adminIds)) {
+    const t = await translator(deps, deps.i18n.admin, chatId);
+    messages.push({ chatId, text: t("digest-network", { ...network, turnover: formatRubles(network.turnoverKopecks, t.language) }) });
+  }
+  return messages;
 }

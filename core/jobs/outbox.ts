@@ -15,6 +15,10 @@ export type JobPayloads = {
   /** Recompute categories and RFM; `requestedBy` is set when an admin asked for it (they are told when done). */
   "analytics.recompute": { requestedBy?: number };
   "broadcast.run": { broadcastId: number };
+  /** Yesterday's numbers to every partner's owner; `day` is the Moscow date of "today". */
+  "digest.partners": { day: string };
+  /** Yesterday's numbers of the whole network to the admins. */
+  "digest.network": { day: string };
 };
 export type JobKind = keyof JobPayloads;
 

@@ -25,6 +25,8 @@ export const networkSettingsSchema = z.object({
   undoWindowHours: z.number().int().min(0).max(24 * 90).default(24),
   redemptionTtlMinutes: z.number().int().min(1).max(24 * 60).default(10),
   npsDelayMinutes: z.number().int().min(0).max(7 * 24 * 60).default(10),
+  /** Local hour (Moscow) when partners and admins get yesterday's digest. */
+  digestHour: z.number().int().min(0).max(23).default(9),
   /** Whether a partner's broadcast waits for an admin's approval before it is sent. */
   partnerBroadcastsNeedApproval: z.boolean().default(false),
   /** The largest check a partner may enter, in kopecks (10,000,000 ₽). */

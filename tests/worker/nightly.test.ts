@@ -8,7 +8,7 @@ import { fixedClock } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
 import { clientSegments, jobs } from "../../db/schema/index.js";
-import { scheduleNightly } from "../../worker/main.js";
+import { scheduleDigests, scheduleNightly } from "../../worker/main.js";
 import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
 import { PacedSender } from "../../worker/sender.js";
 import { useTestDb } from "../helpers/db.js";
@@ -44,6 +44,24 @@ const outboxDeps = (at: Date): OutboxDeps => ({
     admin: new PacedSender(new Api(tokens.admin, { apiRoot: fake.url })),
   },
   i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
+});
+
+describe("daily digests", () => {
+  it("after the digest hour, each partner's owner gets yesterday's numbers and the admins the network's", async () => {
+    const p = await makePartner(db, "Кофейня Утро");
+    const c = await makeClient(db);
+    // Yesterday in Moscow (24 Nov): a 2,000 ₽ check. Today (25 Nov): one that must not be counted.
+    await accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: c.clientId, amountKopecks: 200_000, receiptNumber: "y" }, fixedClock(new Date("2026-11-24T10:00:00Z")));
+    await accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: c.clientId, amountKopecks: 900_000, receiptNumber: "t" }, fixedClock(new Date("2026-11-25T03:00:00Z")));
+    await db.delete(jobs);
+    expect(await scheduleDigests(db, new Date("2026-11-25T05:59:00Z"))).toBe(false); // 08:59 MSK
+    expect(await scheduleDigests(db, new Date("2026-11-25T06:00:00Z"))).toBe(true);
+    expect(await scheduleDigests(db, new Date("2026-11-25T07:00:00Z"))).toBe(true);
+    expect((await db.select().from(jobs)).map((j) => j.kind).sort()).toEqual(["digest.network", "digest.partners"]);
+    expect(await runOutboxOnce(outboxDeps(new Date("2026-11-25T06:00:01Z")))).toBe(2);
+    await fake.waitForText(tokens.partner, p.staffTelegramId, /«Кофейня Утро» вчера: оборот 2\s000 ₽, чеков 1, новых клиентов 1, начислено 100/);
+    await fake.waitForText(tokens.admin, 4_242, /Сеть вчера: оборот 2\s000 ₽, чеков 1/);
+  });
 });
 
 describe("nightly analytics in the worker", () => {

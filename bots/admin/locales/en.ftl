@@ -62,3 +62,4 @@ segments-recompute-queued = Recomputing — I will write when it is done.
 segments-recomputed = Segments recomputed (rows: { $rows }). /segments
 new-broadcast = 🆕 A partner broadcast no. { $broadcastId } awaits approval:
     { $text }
+digest-network = 📈 The network yesterday: turnover { $turnover }, { $checks } checks, { $newClients } new clients, { $pointsIssued } points issued and { $pointsRedeemed } redeemed. Waiting for review: { $pendingApplications } applications, { $pendingServices } services. Failed jobs: { $jobsDead }.

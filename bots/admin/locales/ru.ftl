@@ -62,3 +62,4 @@ segments-recompute-queued = Пересчёт запущен — пришлю с�
 segments-recomputed = Сегменты пересчитаны (записей: { $rows }). /segments
 new-broadcast = 🆕 Рассылка партнёра № { $broadcastId } ждёт согласования:
     { $text }
+digest-network = 📈 Сеть вчера: оборот { $turnover }, чеков { $checks }, новых клиентов { $newClients }, начислено { $pointsIssued } и списано { $pointsRedeemed } баллов. Ждут модерации: { $pendingApplications } заявок, { $pendingServices } услуг. Задания с ошибкой: { $jobsDead }.

@@ -157,3 +157,4 @@ invite-invalid = This invitation link is not valid or was already used.
 invite-accepted = You are now a cashier at "{ $partner }".
 nps-low-score = 💬 A client rated their visit { $score } of 10 and wrote: "{ $comment }"
 broadcast-rejected = An admin rejected your broadcast. Reason: { $reason }
+digest = 📈 "{ $partner }" yesterday: turnover { $turnover }, { $checks } checks, { $newClients } new clients, { $issued } points issued and { $redeemed } redeemed, NPS { $nps }.

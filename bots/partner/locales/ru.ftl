@@ -158,3 +158,4 @@ invite-accepted = Вы теперь кассир заведения «{ $partner
 
 nps-low-score = 💬 Клиент оценил визит на { $score } из 10 и написал: «{ $comment }»
 broadcast-rejected = Ваша рассылка отклонена администратором. Причина: { $reason }
+digest = 📈 «{ $partner }» вчера: оборот { $turnover }, чеков { $checks }, новых клиентов { $newClients }, начислено { $issued } и списано { $redeemed } баллов, NPS { $nps }.
