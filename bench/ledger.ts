@@ -256,12 +256,12 @@ async function runPgbench(): Promise<PgbenchResult> {
 
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 
-/** A plain-text table: the first column left-aligned, the rest right-aligned, columns two spaces apart. */
-function table(header: string[], rows: string[][]): string {
+/** A plain-text table with columns two spaces apart; `align` says, per column, which side the cells hug. */
+function table(header: string[], rows: string[][], align: ("left" | "right")[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .map((c, i) => (align[i] === "right" ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
       .join("  ")
       .trimEnd();
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
@@ -278,7 +278,7 @@ function report(results: ScenarioResult[], ceiling: PgbenchResult, drift: Awaite
 
   const rows = results.map((r) => [r.name, fixed(r.opsPerSecond, 1), fixed(r.p50, 2), fixed(r.p99, 2), fixed(r.max, 1), String(r.errors), `${fixed(r.opsPerSecond / ceiling.tps, 2)}x`]);
   rows.push(["pgbench tpcb-like (ceiling)", fixed(ceiling.tps, 1), `${fixed(ceiling.latencyMs, 2)} avg`, "", "", "", "1.00x"]);
-  out.push(table(["scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "vs pgbench tps"], rows), "");
+  out.push(table(["scenario", "ops/s", "p50 ms", "p99 ms", "max ms", "errors", "vs pgbench tps"], rows, ["left", "right", "right", "right", "right", "right", "right"]), "");
 
   // Throughput is judged for accruals (the hot path at the till); the latency target for every scenario.
   const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
@@ -290,7 +290,7 @@ function report(results: ScenarioResult[], ceiling: PgbenchResult, drift: Awaite
     }
     targetRows.push([r.name, `p99 < ${targets.p99Ms} ms`, `${fixed(r.p99, 2)} ms`, verdict(r.p99 < targets.p99Ms)]);
   }
-  out.push(table(["targets", "target", "measured", "result"], targetRows), "");
+  out.push(table(["scenario", "target", "measured", "result"], targetRows, ["left", "left", "right", "left"]), "");
 
   out.push(
     drift.length === 0

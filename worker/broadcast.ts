@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { GrammyError } from "grammy";
+import { GrammyError, InputFile } from "grammy";
 import { broadcastDeliveries, broadcasts, clients } from "../db/schema/index.js";
 import { broadcastProgress, type BroadcastProgress } from "../core/broadcasts/service.js";
 import type { OutboxDeps } from "./outbox.js";
@@ -25,6 +25,9 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
     .set({ status: "uncertain" })
     .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.status, "sending")));
 
+  // File ids belong to one bot: the sender's photo is uploaded to the client bot once, then reused by id.
+  let photo: string | InputFile | undefined = b.clientPhotoFileId ?? (b.photoFileId ? await downloadPhoto(deps, b) : undefined);
+
   const until = Date.now() + sliceMs;
   let lastProgress = 0;
   for (;;) {
@@ -43,8 +46,12 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
     let status: "sent" | "unreachable" | "failed";
     let error: string | null = null;
     try {
-      const outcome = await deps.senders.client.send({ chatId: Number(next.chat_id), text: b.text, ...(b.photoFileId ? { photo: b.photoFileId } : {}) });
+      const outcome = await deps.senders.client.send({ chatId: Number(next.chat_id), text: b.text, ...(photo ? { photo } : {}) });
       status = outcome.ok ? "sent" : "unreachable";
+      if (outcome.ok && outcome.photoFileId && typeof photo !== "string") {
+        photo = outcome.photoFileId;
+        await deps.db.update(broadcasts).set({ clientPhotoFileId: photo }).where(eq(broadcasts.id, b.id));
+      }
     } catch (err) {
       status = "failed";
       error = String(err).slice(0, 500);
@@ -63,6 +70,16 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
   await deps.db.update(broadcasts).set({ status: "done", finishedAt: deps.clock.now() }).where(eq(broadcasts.id, b.id));
   await showProgress(deps, b, await broadcastProgress(deps.db, b.id), true);
   return "done";
+}
+
+/** The photo's bytes, fetched through the bot it was sent to (getFile, then the file URL). */
+async function downloadPhoto(deps: OutboxDeps, b: typeof broadcasts.$inferSelect): Promise<InputFile> {
+  const api = deps.apis[b.senderKind === "admin" ? "admin" : "partner"];
+  const file = await api.getFile(b.photoFileId!);
+  const root = api.options?.apiRoot ?? "https://api.telegram.org";
+  const response = await fetch(`${root}/file/bot${api.token}/${file.file_path}`);
+  if (!response.ok) throw new Error(`could not download the broadcast's photo: HTTP ${response.status}`);
+  return new InputFile(new Uint8Array(await response.arrayBuffer()), "broadcast.jpg");
 }
 
 /** Edits the sender's progress message in place; at the end, also sends the report as a new message. */

@@ -1,4 +1,4 @@
-import { GrammyError, type Api } from "grammy";
+import { GrammyError, type Api, type InputFile } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 
 /** Time for the sender: `now` in ms and a way to wait; tests give a virtual clock, production the real one. */
@@ -13,8 +13,9 @@ export type SendLimits = {
 };
 export const defaultSendLimits: SendLimits = { perSecond: 25, perChatIntervalMs: 1_000 };
 
-export type OutgoingMessage = { chatId: number; text: string; photo?: string; keyboard?: InlineKeyboardMarkup };
-export type SendOutcome = { ok: true; messageId: number } | { ok: false; unreachable: true };
+export type OutgoingMessage = { chatId: number; text: string; photo?: string | InputFile; keyboard?: InlineKeyboardMarkup };
+/** `photoFileId`: this bot's id of the photo sent, to reuse instead of uploading again. */
+export type SendOutcome = { ok: true; messageId: number; photoFileId?: string } | { ok: false; unreachable: true };
 
 /**
  * One bot's outgoing messages, paced for Telegram: evenly spaced to stay under `perSecond`, never two to one chat
@@ -59,7 +60,8 @@ export class PacedSender {
         const sent = message.photo
           ? await this.api.sendPhoto(message.chatId, message.photo, { caption: message.text, ...options })
           : await this.api.sendMessage(message.chatId, message.text, options);
-        return { ok: true, messageId: sent.message_id };
+        const photoFileId = "photo" in sent && sent.photo ? sent.photo[sent.photo.length - 1]?.file_id : undefined;
+        return { ok: true, messageId: sent.message_id, ...(photoFileId ? { photoFileId } : {}) };
       } catch (err) {
         if (err instanceof GrammyError && err.error_code === 429) {
           const retryAfterMs = (err.parameters.retry_after ?? 1) * 1_000;

@@ -18,7 +18,10 @@ export const broadcasts = pgTable(
     partnerId: bigint("partner_id", { mode: "number" }).references(() => partners.id),
     senderTelegramId: bigint("sender_telegram_id", { mode: "number" }).notNull(),
     text: text("text").notNull(),
+    /** The photo as the sender's bot knows it (file ids belong to one bot)… */
     photoFileId: text("photo_file_id"),
+    /** …and as the client bot knows it, after the worker re-uploaded it once. */
+    clientPhotoFileId: text("client_photo_file_id"),
     audience: jsonb("audience").$type<Audience>().notNull().default({}),
     status: broadcastStatus("status").notNull(),
     total: integer("total").notNull().default(0),

@@ -51,6 +51,22 @@ describe("broadcasts end to end", () => {
     product.fake.unblockChat(tokens.client, chats[3]!);
   });
 
+  it("a photo with a caption: uploaded to the client bot once, then sent by the client bot's own file id", async () => {
+    await product.startProcess("worker");
+    const chats = await clientsInNetwork(5, 820_000);
+    await product.say("admin", admin, "/broadcast", /Кому отправить/);
+    await product.press("admin", admin, /Всем клиентам/, /Пришлите текст/);
+    const since = Date.now();
+    product.fake.sendPhotoMessage(tokens.admin, admin, { caption: "Фото-акция" });
+    await product.waitForMessage("admin", admin.id, /Получателей: 5/, since);
+    await product.press("admin", admin, /Отправить \(5\)/, /Рассылка запускается/);
+    await product.waitForMessage("admin", admin.id, /доставлено 5 из 5/, since, 30_000);
+    const photos = product.fake.calls(tokens.client).filter((c) => c.method === "sendPhoto" && c.failed === undefined && c.params.caption === "Фото-акция");
+    expect(photos.map((c) => Number(c.params.chat_id)).sort()).toEqual([...chats].sort());
+    expect(photos.filter((c) => typeof c.params.photo === "object")).toHaveLength(1); // one upload
+    expect(photos.filter((c) => typeof c.params.photo === "string")).toHaveLength(4); // then by id
+  });
+
   it("a worker killed in the middle of a broadcast resumes after a restart: nobody gets it twice, nobody is silently skipped", async () => {
     await product.startProcess("worker", { SEND_RATE_PER_SECOND: "10" });
     const chats = await clientsInNetwork(40, 810_000);

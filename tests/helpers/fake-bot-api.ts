@@ -328,6 +328,16 @@ export class FakeBotApi {
     try {
       if (body === undefined) return void (await fail({ error_code: 413, description: "Request Entity Too Large" }));
       const url = new URL(req.url ?? "/", this.url);
+      // A file download (after getFile): deterministic bytes of the file's size.
+      const download = /^\/file\/bot([^/]+)\/photos\/([^/]+)\.jpg$/.exec(url.pathname);
+      if (download) {
+        const owner = this.bots.get(download[1]!);
+        const size = owner?.fileSizes.get(download[2]!);
+        if (!owner || !owner.fileSizes.has(download[2]!)) return void (await fail({ error_code: 404, description: "Not Found" }));
+        const bytes = Buffer.alloc(size ?? 1_000, 0x42);
+        res.writeHead(200, { "content-type": "image/jpeg", "content-length": bytes.length });
+        return void res.end(bytes);
+      }
       const route = /^\/bot([^/]+)\/([A-Za-z0-9_]+)\/?$/.exec(url.pathname);
       if (!route) return void (await fail({ error_code: 404, description: "Not Found" }));
       const bot = this.bots.get(route[1]!);
@@ -419,6 +429,11 @@ export class FakeBotApi {
         const fileName = isUpload(params.document) ? params.document.filename : undefined;
         const document = { ...file, ...(fileName && { file_name: fileName }), ...(size !== undefined && { file_size: size }) };
         return this.botMessage(bot, chatId, { document, ...this.caption(params), ...inlineMarkup(params) });
+      }
+      case "getFile": {
+        const fileId = optionalString(params, "file_id");
+        if (!fileId || !bot.fileSizes.has(fileId)) throw badRequest("invalid file_id");
+        return { file_id: fileId, file_unique_id: `u${fileId}`, file_size: bot.fileSizes.get(fileId) ?? 1_000, file_path: `photos/${fileId}.jpg` };
       }
       case "sendChatAction":
         chatIdOf(params);
@@ -650,10 +665,15 @@ export class FakeBotApi {
     return { ...this.newFile(bot, size), width: side, height: side, ...(size !== undefined && { file_size: size }) };
   }
 
-  /** The byte size of an upload, or of a file sent before by id; undefined for a URL or an unknown id. */
+  /**
+   * The byte size of an upload, or of a file sent before by id; undefined for a URL. File ids belong to one bot,
+   * as on Telegram: another bot's id (or an unknown one) is refused.
+   */
   private fileSize(bot: BotState, value: unknown, field: string): number | undefined {
     if (isUpload(value)) return value.size;
     if (typeof value !== "string" || value === "") throw badRequest(`there is no ${field} in the request`);
+    if (/^https?:\/\//.test(value)) return undefined;
+    if (!bot.fileSizes.has(value)) throw badRequest("wrong file identifier/HTTP URL specified");
     return bot.fileSizes.get(value);
   }
 

@@ -1,0 +1,1 @@
+ALTER TABLE "broadcasts" ADD COLUMN "client_photo_file_id" text;
