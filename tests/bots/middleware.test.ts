@@ -8,6 +8,9 @@ import { createI18n } from "../../bots/shared/i18n.js";
 import type { BotDeps } from "../../bots/shared/deps.js";
 import { systemClock } from "../../core/clock.js";
 import { closeDb, createDb } from "../../db/client.js";
+import { eq } from "drizzle-orm";
+import { registerClient } from "../../core/clients/service.js";
+import { clients } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { testRedisUrl } from "../helpers/env.js";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
@@ -96,6 +99,16 @@ describe("the shared middleware stack", () => {
       const answer = await fake.waitFor(tokens.client, (c) => c.at >= since && c.method === "answerCallbackQuery");
       expect(String(answer.params.text)).toMatch(/больше не действует|Сначала присоединитесь/);
     }
+  });
+
+  it("a client marked unreachable (they had blocked the bot) is reachable again as soon as they write to it", async () => {
+    const { client } = await registerClient(db, { telegramId: user.id, firstName: "Тест" });
+    await db.update(clients).set({ unreachableSince: new Date() }).where(eq(clients.id, client.id));
+    startClientBot();
+    fake.sendText(tokens.client, user, "/balance");
+    await fake.waitForText(tokens.client, user.id, /Баланс/);
+    const [after] = await db.select().from(clients).where(eq(clients.id, client.id));
+    expect(after!.unreachableSince).toBeNull();
   });
 
   it("commands are described in Russian by default and in English for English users", async () => {

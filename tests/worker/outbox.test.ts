@@ -1,0 +1,87 @@
+import { eq } from "drizzle-orm";
+import { Api } from "grammy";
+import { Redis } from "ioredis";
+import { pino } from "pino";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createI18n } from "../../bots/shared/i18n.js";
+import { networkStats } from "../../core/analytics/network-stats.js";
+import { addDays, fixedClock } from "../../core/clock.js";
+import { enqueue } from "../../core/jobs/outbox.js";
+import { clients, jobs } from "../../db/schema/index.js";
+import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
+import { PacedSender } from "../../worker/sender.js";
+import { useTestDb } from "../helpers/db.js";
+import { testRedisUrl } from "../helpers/env.js";
+import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { makeClient } from "../helpers/fixtures.js";
+import { botInfo, tokens } from "../helpers/processes.js";
+
+const db = useTestDb();
+let fake: FakeBotApi;
+let redis: Redis;
+beforeAll(async () => {
+  fake = await FakeBotApi.start();
+  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
+  redis = new Redis(testRedisUrl);
+});
+beforeEach(() => redis.flushdb());
+afterAll(async () => {
+  await fake.stop();
+  redis.disconnect();
+});
+
+const api = (bot: keyof typeof tokens) => new Api(tokens[bot], { apiRoot: fake.url });
+const depsAt = (at: Date): OutboxDeps => ({
+  db,
+  redis,
+  logger: pino({ level: "silent" }),
+  clock: fixedClock(at),
+  adminIds: [4_242],
+  apis: { client: api("client"), partner: api("partner"), admin: api("admin") },
+  senders: { client: new PacedSender(api("client")), partner: new PacedSender(api("partner")), admin: new PacedSender(api("admin")) },
+  i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
+});
+
+describe("the outbox job runner", () => {
+  it("retries a failing job with exponential backoff and keeps it as dead, with its error, after 8 attempts", async () => {
+    const t0 = new Date("2026-11-25T10:00:00Z");
+    await db.insert(jobs).values({ kind: "no.such.kind", payload: {}, runAt: t0 });
+    const delays: number[] = [];
+    let now = t0;
+    for (let attempt = 1; attempt <= 8; attempt++) {
+      expect(await runOutboxOnce(depsAt(now))).toBe(1);
+      const [job] = await db.select().from(jobs);
+      expect(job!.attempts).toBe(attempt);
+      expect(job!.lastError).toMatch(/unknown job kind no\.such\.kind/);
+      if (attempt < 8) {
+        expect(job!.status).toBe("pending");
+        delays.push((job!.runAt.getTime() - now.getTime()) / 1000);
+        // Not due before its time…
+        expect(await runOutboxOnce(depsAt(new Date(job!.runAt.getTime() - 1)))).toBe(0);
+        now = job!.runAt;
+      } else {
+        expect(job!.status).toBe("dead");
+      }
+    }
+    expect(delays).toEqual([10, 20, 40, 80, 160, 320, 640]);
+    expect(await runOutboxOnce(depsAt(addDays(now, 30)))).toBe(0);
+    expect((await networkStats(db, { since: t0, until: addDays(t0, 1) })).jobsDead).toBe(1);
+  });
+
+  it("a client who blocked the bot is marked unreachable, the job is not retried, and later messages skip them", async () => {
+    const c = await makeClient(db);
+    fake.blockChat(tokens.client, c.telegramId);
+    const at = new Date("2026-11-25T10:00:00Z");
+    await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 5, balance: 5 } }, { runAt: at });
+    expect(await runOutboxOnce(depsAt(at))).toBe(1);
+    const [marked] = await db.select().from(clients).where(eq(clients.id, c.clientId));
+    expect(marked!.unreachableSince).toEqual(at);
+    expect((await db.select().from(jobs))[0]!.status).toBe("done"); // not retried: the user chose this
+
+    fake.unblockChat(tokens.client, c.telegramId);
+    const before = fake.calls(tokens.client).length;
+    await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 5, balance: 10 } }, { runAt: at });
+    await runOutboxOnce(depsAt(at));
+    expect(fake.calls(tokens.client).slice(before).filter((x) => x.method === "sendMessage")).toEqual([]);
+  });
+});
