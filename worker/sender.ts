@@ -51,15 +51,13 @@ export class PacedSender {
       const chatReady = (this.lastToChat.get(message.chatId) ?? -Infinity) + this.limits.perChatIntervalMs;
       const at = Math.max(now, this.nextSlot, this.pausedUntil, chatReady);
       if (at > now) await this.timer.sleep(at - now);
-      const sentAt = this.timer.now();
-      this.nextSlot = sentAt + 1_000 / this.limits.perSecond;
-      this.lastToChat.set(message.chatId, sentAt);
-      if (this.lastToChat.size > 50_000) this.forgetOldChats(sentAt);
+      this.nextSlot = this.timer.now() + 1_000 / this.limits.perSecond;
       try {
         const options = message.keyboard ? { reply_markup: message.keyboard } : {};
         const sent = message.photo
           ? await this.api.sendPhoto(message.chatId, message.photo, { caption: message.text, ...options })
           : await this.api.sendMessage(message.chatId, message.text, options);
+        this.markSent(message.chatId);
         const photoFileId = "photo" in sent && sent.photo ? sent.photo[sent.photo.length - 1]?.file_id : undefined;
         return { ok: true, messageId: sent.message_id, ...(photoFileId ? { photoFileId } : {}) };
       } catch (err) {
@@ -68,10 +66,21 @@ export class PacedSender {
           this.pausedUntil = Math.max(this.pausedUntil, this.timer.now() + retryAfterMs);
           continue;
         }
+        this.markSent(message.chatId);
         if (err instanceof GrammyError && err.error_code === 403) return { ok: false, unreachable: true };
         throw err;
       }
     }
+  }
+
+  /**
+   * The next message to this chat waits from when this one was answered, not from when it left: Telegram measures
+   * arrivals, and a request slowed on the way would otherwise land closer than the interval to the next one.
+   */
+  private markSent(chatId: number) {
+    const now = this.timer.now();
+    this.lastToChat.set(chatId, now);
+    if (this.lastToChat.size > 50_000) this.forgetOldChats(now);
   }
 
   /** Per-chat spacing only matters for the last second; keep the map small on long broadcasts. */
