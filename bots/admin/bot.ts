@@ -9,7 +9,7 @@ import { rejectWithReason } from "./conversations/moderation.js";
 import { adminDesk } from "./features/admin-desk.js";
 import { broadcastConversation } from "../shared/broadcast.js";
 
-export const adminCommands = ["queue", "broadcast", "stats", "segments", "find", "audit", "language", "help"] as const;
+export const adminCommands = ["queue", "broadcast", "approvals", "stats", "segments", "find", "audit", "language", "help"] as const;
 
 /** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
 export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {

@@ -8,6 +8,7 @@ export const moderate = callbackData("mod", ["kind", "id", "verdict"]);
 export const targetAction = callbackData("act", ["kind", "id", "action"]);
 export const confirmButton = callbackData("ok", ["answer"]);
 export const recompute = callbackData("recompute", ["go"]);
+export const approvalsSwitch = callbackData("approvals", ["on"]);
 
 export const moderationKeyboard = (t: BaseContext["t"], kind: "p" | "s" | "b", id: number) =>
   new InlineKeyboard().text(t("approve"), moderate.pack({ kind, id, verdict: "ok" })).text(t("reject"), moderate.pack({ kind, id, verdict: "no" }));

@@ -177,7 +177,8 @@ async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTeleg
           AND created_at > ${at(now)} - make_interval(days => COALESCE((SELECT (settings->>'tierWindowDays')::int FROM ns), ${defaultNetworkSettings.tierWindowDays}))) AS earned,
       (SELECT json_build_object('purchaseId', pu.id, 'clientId', pu.client_id, 'amountKopecks', pu.amount_kopecks, 'receipt', pu.receipt_number,
           'tier', pu.tier, 'rateBp', pu.rate_bp, 'points', pu.points_accrued, 'entryId', e.id, 'balanceAfter', e.balance_after)
-        FROM purchases pu LEFT JOIN ledger_entries e ON e.purchase_id = pu.id AND e.kind = 'accrual'
+        -- By the ledger's unique key (indexed), not by purchase_id (not indexed: a replay would scan the ledger).
+        FROM purchases pu LEFT JOIN ledger_entries e ON e.idempotency_key = 'accrual:' || pu.id
         WHERE pu.partner_id = p.id AND pu.receipt_number = ${input.receiptNumber}) AS previous,
       EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_client_id = ${input.clientId} AND r.rewarded_at IS NULL) AS referral_due
     FROM partners p WHERE p.id = ${input.partnerId}`);

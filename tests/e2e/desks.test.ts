@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditLog, clients, partners } from "../../db/schema/index.js";
 import { registerClient } from "../../core/clients/service.js";
 import { balanceOf } from "../../core/ledger/post.js";
+import { getNetworkSettings } from "../../core/settings/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { tokens, testAdminId } from "../helpers/processes.js";
 import { useProduct, type User } from "./harness.js";
@@ -108,5 +109,8 @@ describe("the admin's desk", () => {
     const actions = (await db.select({ action: auditLog.action }).from(auditLog)).map((r) => r.action);
     expect(actions).toEqual(expect.arrayContaining(["ledger.adjust", "client.block", "client.unblock", "partner.block", "partner.approve"]));
     await product.say("admin", admin, "/stats", /Клиентов: 1[\s\S]*на счетах 150/);
+    await product.say("admin", admin, "/approvals", /уходят без согласования/);
+    await product.press("admin", admin, /Требовать согласование/, /ждут согласования администратора/);
+    expect((await getNetworkSettings(db)).partnerBroadcastsNeedApproval).toBe(true);
   });
 });

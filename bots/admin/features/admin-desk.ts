@@ -11,7 +11,8 @@ import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
 import { languageFeature } from "../../shared/language.js";
-import { moderate, moderationKeyboard, recompute, targetAction } from "../keyboards.js";
+import { approvalsSwitch, moderate, moderationKeyboard, recompute, targetAction } from "../keyboards.js";
+import { getNetworkSettings, updateNetworkSettings } from "../../../core/settings/service.js";
 import { segmentCounts } from "../../../core/analytics/nightly.js";
 import { enqueue } from "../../../core/jobs/outbox.js";
 import { segmentCountsText } from "../../shared/segments.js";
@@ -114,6 +115,20 @@ adminDesk.callbackQuery(targetAction.pattern, async (ctx) => {
 });
 
 adminDesk.command("broadcast", (ctx) => ctx.conversation.enter("broadcast", { kind: "admin", telegramId: ctx.from!.id }));
+
+/** Whether partners' broadcasts wait for an admin's approval: shown, and switched with a button (audited). */
+adminDesk.command("approvals", async (ctx) => {
+  const { partnerBroadcastsNeedApproval: on } = await getNetworkSettings(ctx.deps.db);
+  await ctx.reply(ctx.t(on ? "approvals-on" : "approvals-off"), {
+    reply_markup: new InlineKeyboard().text(ctx.t(on ? "approvals-turn-off" : "approvals-turn-on"), approvalsSwitch.pack({ on: on ? 0 : 1 })),
+  });
+});
+adminDesk.callbackQuery(approvalsSwitch.pattern, async (ctx) => {
+  const on = approvalsSwitch.unpack(ctx.callbackQuery.data)!.on === "1";
+  await updateNetworkSettings(ctx.deps.db, { adminTelegramId: ctx.from.id, patch: { partnerBroadcastsNeedApproval: on } });
+  await ctx.answerCallbackQuery();
+  await ctx.editMessageText(ctx.t(on ? "approvals-on" : "approvals-off"));
+});
 
 adminDesk.command("segments", async (ctx) => {
   const counts = await segmentCounts(ctx.deps.db, { partnerId: null });

@@ -1,6 +1,7 @@
 ## Admin bot.
 
 cmd-queue = Moderation queue
+cmd-approvals = Approval of partner broadcasts
 cmd-stats = Network statistics
 cmd-segments = Client segments
 cmd-broadcast = Broadcast
@@ -63,3 +64,7 @@ segments-recomputed = Segments recomputed (rows: { $rows }). /segments
 new-broadcast = 🆕 A partner broadcast no. { $broadcastId } awaits approval:
     { $text }
 digest-network = 📈 The network yesterday: turnover { $turnover }, { $checks } checks, { $newClients } new clients, { $pointsIssued } points issued and { $pointsRedeemed } redeemed. Waiting for review: { $pendingApplications } applications, { $pendingServices } services. Failed jobs: { $jobsDead }.
+approvals-on = Partner broadcasts now wait for an admin's approval.
+approvals-off = Partner broadcasts now go out without approval.
+approvals-turn-on = Require approval
+approvals-turn-off = Send without approval

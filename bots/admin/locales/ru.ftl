@@ -1,6 +1,7 @@
 ## Admin bot.
 
 cmd-queue = Очередь модерации
+cmd-approvals = Согласование рассылок партнёров
 cmd-stats = Статистика сети
 cmd-segments = Сегменты клиентов
 cmd-broadcast = Рассылка
@@ -63,3 +64,7 @@ segments-recomputed = Сегменты пересчитаны (записей: {
 new-broadcast = 🆕 Рассылка партнёра № { $broadcastId } ждёт согласования:
     { $text }
 digest-network = 📈 Сеть вчера: оборот { $turnover }, чеков { $checks }, новых клиентов { $newClients }, начислено { $pointsIssued } и списано { $pointsRedeemed } баллов. Ждут модерации: { $pendingApplications } заявок, { $pendingServices } услуг. Задания с ошибкой: { $jobsDead }.
+approvals-on = Рассылки партнёров сейчас ждут согласования администратора.
+approvals-off = Рассылки партнёров сейчас уходят без согласования.
+approvals-turn-on = Требовать согласование
+approvals-turn-off = Отправлять без согласования
