@@ -14,9 +14,13 @@ bot-short-description = The cashback network's admin.
 
 not-admin = This bot is for the network's admins. If you are a partner or a client, please use the partner or client bot.
 admin-help = /queue — applications and services waiting for review
+    /broadcast — a message to the network's clients or a segment
+    /approvals — approval of partner broadcasts
     /stats — network statistics for 30 days
+    /segments — clients by segment
     /find — find a client (phone, code, Telegram id) or a partner (code)
     /audit — recent actions
+    /language — language
 approve = ✅ Approve
 reject = ❌ Reject
 approved = Approved. The partner will be told.

@@ -21,7 +21,7 @@ menu-services = 🛍 Services
 menu-language = 🌐 Language
 
 help = I keep your network points. Give the cashier your phone number or code to collect points, and spend them at any partner.
-    The buttons below: balance, history, invite a friend, promotions and services.
+    The buttons below: balance, history, invite a friend, promotions and services. /code — a code for the till instead of your phone.
 please-start = Please join the network first: send /start.
 account-blocked = Your account is blocked. If this is a mistake, please contact a partner of the network.
 welcome-known = Welcome back!

@@ -34,7 +34,7 @@ partner-blocked = Your business is suspended in the network. Please contact an a
 already-partner = You already work in the network as "{ $partner }".
 staff-welcome = "{ $partner }": the till is ready. Choose an action with the buttons below.
 help-staff = The buttons below: add cashback, spend points, find a client, undo, statistics.
-    More: /link — link and QR for clients, /promotions and /newpromo — promotions, /services and /newservice — services, /settings — settings, /staff — staff, /language — language.
+    More: /link — link and QR for clients, /segments — your clients by segment, /broadcast — a message to your clients, /promotions and /newpromo — promotions, /services and /newservice — services, /settings — settings, /staff — staff, /language — language.
 date-locale = en-GB
 
 apply-name = What is your business called?

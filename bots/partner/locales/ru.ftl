@@ -34,7 +34,7 @@ partner-blocked = Ваше заведение приостановлено в с
 already-partner = Вы уже работаете в сети как «{ $partner }».
 staff-welcome = «{ $partner }»: касса готова. Выберите действие кнопкой внизу.
 help-staff = Кнопки внизу: начислить, списать, найти клиента, отменить операцию, статистика.
-    Ещё: /link — ссылка и QR для клиентов, /promotions и /newpromo — акции, /services и /newservice — услуги, /settings — настройки, /staff — сотрудники, /language — язык.
+    Ещё: /link — ссылка и QR для клиентов, /segments — ваши клиенты по сегментам, /broadcast — рассылка вашим клиентам, /promotions и /newpromo — акции, /services и /newservice — услуги, /settings — настройки, /staff — сотрудники, /language — язык.
 date-locale = ru-RU
 
 apply-name = Как называется ваше заведение?
