@@ -43,14 +43,18 @@ export async function ask<T>(
   }
 }
 
-/** Waits for one of the given inline buttons (by callback data prefix); text and other buttons are answered and ignored. */
+/**
+ * Waits for one of the given inline buttons (by callback data prefix), pressed on this very question: a "Yes"
+ * left on an older message (after /cancel, or from another flow) carries the same data and must not confirm
+ * what is asked now. Anything else is answered and ignored.
+ */
 export async function askButton(conversation: BotConversation, ctx: ConvContext, question: string, keyboard: InlineKeyboardMarkup, prefix: string): Promise<{ data: string; ctx: ConvContext }> {
-  await ctx.reply(question, { reply_markup: keyboard });
+  const prompt = await ctx.reply(question, { reply_markup: keyboard });
   for (;;) {
     const answer = await conversation.wait();
     await exitOnCancel(conversation, answer);
     const data = answer.callbackQuery?.data;
-    if (data?.startsWith(prefix)) {
+    if (data?.startsWith(prefix) && answer.callbackQuery?.message?.message_id === prompt.message_id) {
       await answer.answerCallbackQuery();
       return { data, ctx: answer };
     }

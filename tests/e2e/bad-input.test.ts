@@ -68,6 +68,25 @@ describe("bad input in conversations", () => {
     }
   });
 
+  it("a Yes left on an older confirmation does not confirm the accrual being asked now", async () => {
+    await setup();
+    const before = await rowCounts(db);
+    await product.say("partner", owner, "/accrue", /Клиент: введите/);
+    await product.say("partner", owner, "+79160000005", /Сумма чека/);
+    await product.say("partner", owner, "100", /Номер чека/);
+    await product.say("partner", owner, "OLD-1", /Начислить клиенту.*OLD-1/);
+    const old = product.fake.messagesTo(tokens.partner, owner.id).filter((m) => /OLD-1/.test(m.text ?? "")).at(-1)!;
+    await product.say("partner", owner, "/cancel", /Отменено/);
+    await product.say("partner", owner, "/accrue", /Клиент: введите/);
+    await product.say("partner", owner, "+79160000005", /Сумма чека/);
+    await product.say("partner", owner, "99999", /Номер чека/);
+    await product.say("partner", owner, "NEW-1", /Начислить клиенту.*NEW-1/);
+    const since = Date.now();
+    product.fake.pressButton(tokens.partner, owner, "ok:yes", { message_id: old.message_id, chat_id: owner.id });
+    await product.fake.waitFor(tokens.partner, (c) => c.at >= since && c.method === "answerCallbackQuery" && /больше не действует/.test(String(c.params.text)));
+    expect(await rowCounts(db)).toEqual(before);
+  });
+
   it("redemption: more than the cap or the balance, letters and zero are refused; /cancel writes nothing", async () => {
     await setup();
     const before = await rowCounts(db);
