@@ -25,11 +25,12 @@ export async function postEntry(tx: Tx, entry: NewEntry & { createdAt: Date }): 
 
 /**
  * The balance half of a posting, as a CTE named `moved` (for use after WITH): the conditional UPDATE that can
- * never overdraw. Returns the new balance as `moved.points`, or no row if the client lacks the points.
+ * never overdraw. Returns the new balance as `moved.points`, or no row if the client lacks the points (or
+ * `onlyIf`, a condition on earlier CTEs of the same statement, is false).
  */
-export const movePoints = (clientId: number, delta: number, at_: Date) => sql`moved AS (
+export const movePoints = (clientId: number, delta: number, at_: Date, onlyIf: SQL = sql`TRUE`) => sql`moved AS (
   UPDATE balances SET points = points + ${delta}, updated_at = ${at(at_)}
-  WHERE client_id = ${clientId} AND points + ${delta} >= 0
+  WHERE client_id = ${clientId} AND points + ${delta} >= 0 AND ${onlyIf}
   RETURNING points)`;
 
 /**

@@ -74,7 +74,8 @@ export async function accrue(db: DbOrTx, rawInput: z.input<typeof accrueInput>, 
     const tierAfter = tierFor(earnedBefore + points, settings.tierThresholds);
     const plan: AccrualPlan = { ...input, now, tier, rateBp, points, tierUp: tierAfter !== tier ? tierAfter : null, partnerName: c.partner_name, npsAt: addMinutes(now, settings.npsDelayMinutes) };
     // Almost always: one atomic statement. An invitee's first accrual also pays the referrer: a transaction.
-    return c.referral_due ? db.transaction((tx) => writeAccrualWithReferral(tx, plan)) : writeAccrual(db, plan);
+    // The referrer is paid on a first accrual that earns points: a check too small for cashback does not count.
+    return c.referral_due && points > 0 ? db.transaction((tx) => writeAccrualWithReferral(tx, plan)) : writeAccrual(db, plan);
   });
 }
 
@@ -118,16 +119,25 @@ async function writeAccrual(db: DbOrTx, a: AccrualPlan): Promise<AccrualResult> 
       WHERE ${a.tierUp}::text IS NOT NULL
     ON CONFLICT (dedupe_key) DO NOTHING`;
   const rows = await db.execute<{ purchase_id: string; entry_id: string | null; balance: string }>(sql`
-    WITH p AS (
+    WITH c AS (
+      -- The client was active when the context was read; FOR SHARE holds that true until this statement commits
+      -- (a deletion or merge in between waits, or has already won and then nothing here is written).
+      SELECT id FROM clients WHERE id = ${a.clientId} AND status = 'active' FOR SHARE),
+    p AS (
       INSERT INTO purchases (partner_id, client_id, receipt_number, amount_kopecks, tier, rate_bp, points_accrued, staff_telegram_id, created_at)
-      VALUES (${a.partnerId}, ${a.clientId}, ${a.receiptNumber}, ${a.amountKopecks}, ${a.tier}, ${a.rateBp}, ${a.points}, ${a.staffTelegramId}, ${at(a.now)})
+      SELECT ${a.partnerId}, c.id, ${a.receiptNumber}, ${a.amountKopecks}, ${a.tier}, ${a.rateBp}, ${a.points}, ${a.staffTelegramId}, ${at(a.now)} FROM c
       RETURNING id),
-    ${movePoints(a.clientId, a.points, a.now)},
+    ${movePoints(a.clientId, a.points, a.now, sql`EXISTS (SELECT 1 FROM c)`)},
     e AS (${appendEntry(accrualEntry(a), sql`moved.points`, sql`moved, p WHERE ${a.points} > 0`, { purchaseId: sql`p.id`, idempotencyKey: sql`'accrual:' || p.id` })} RETURNING id),
     bal AS (SELECT points FROM moved),
     j AS (${jobsSql})
     SELECT p.id AS purchase_id, (SELECT id FROM e) AS entry_id, (SELECT points FROM bal) AS balance FROM p`);
-  const row = rows[0]!;
+  const row = rows[0];
+  if (!row) {
+    const [now] = await db.select({ status: clients.status }).from(clients).where(eq(clients.id, a.clientId));
+    if (now?.status === "blocked") throw new DomainError("CLIENT_BLOCKED", "client is blocked");
+    throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+  }
   return {
     purchaseId: Number(row.purchase_id),
     ledgerEntryId: row.entry_id === null ? null : Number(row.entry_id),
@@ -179,7 +189,7 @@ async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTeleg
           'tier', pu.tier, 'rateBp', pu.rate_bp, 'points', pu.points_accrued, 'entryId', e.id, 'balanceAfter', e.balance_after)
         -- By the ledger's unique key (indexed), not by purchase_id (not indexed: a replay would scan the ledger).
         FROM purchases pu LEFT JOIN ledger_entries e ON e.idempotency_key = 'accrual:' || pu.id
-        WHERE pu.partner_id = p.id AND pu.receipt_number = ${input.receiptNumber}) AS previous,
+        WHERE pu.partner_id = p.id AND pu.receipt_number = ${input.receiptNumber} AND pu.cancelled_at IS NULL) AS previous,
       EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_client_id = ${input.clientId} AND r.rewarded_at IS NULL) AS referral_due
     FROM partners p WHERE p.id = ${input.partnerId}`);
   return rows[0];
@@ -244,6 +254,12 @@ export async function requestRedemption(db: DbOrTx, rawInput: z.input<typeof req
       if (input.points > available) throw new DomainError("INSUFFICIENT_POINTS", "not enough points", { available, requested: input.points });
 
       const now = clock.now();
+      // One open request per client at a partner: a cashier's new request replaces an unanswered one, so the
+      // client can never confirm two for one check.
+      await tx
+        .update(redemptionRequests)
+        .set({ status: "cancelled", decidedAt: now })
+        .where(and(eq(redemptionRequests.partnerId, partner.id), eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending")));
       const [request] = await tx
         .insert(redemptionRequests)
         .values({
@@ -414,13 +430,15 @@ export async function undoOperation(db: DbOrTx, input: { entryId: number; actor:
       const [already] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.reversesEntryId, original.id));
       if (already) return { reversal: already, original, shortfall: already.shortfall, replayed: true };
 
-      const balance = await balanceOf(tx, original.clientId, true);
+      // The points are where the person is now: a merged row's points moved to the row it was merged into.
+      const holderId = await currentHolder(tx, original.clientId);
+      const balance = await balanceOf(tx, holderId, true);
       // Giving points back always fits; taking them back takes at most what is there.
       const delta = original.points < 0 ? -original.points : -Math.min(original.points, balance);
       const shortfall = original.points > 0 ? original.points + delta : 0;
       const actorTelegramId = input.actor.kind === "staff" ? input.actor.staffTelegramId : input.actor.adminTelegramId;
       const reversal = await postEntry(tx, {
-        clientId: original.clientId,
+        clientId: holderId,
         partnerId: original.partnerId,
         kind: "reversal",
         points: delta,
@@ -445,10 +463,23 @@ export async function undoOperation(db: DbOrTx, input: { entryId: number; actor:
         targetId: original.id,
         details: { kind: original.kind, points: original.points, reversed: delta, shortfall, ...(reason ? { reason } : {}) },
       });
-      await enqueue(tx, "notify.client", { clientId: original.clientId, message: "operation-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: now });
+      await enqueue(tx, "notify.client", { clientId: holderId, message: "operation-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: now });
       return { reversal, original, shortfall, replayed: false };
     }),
   );
+}
+
+/** The client row that holds a (possibly merged) client's points now; a deleted client's operations stay as they are. */
+async function currentHolder(tx: Tx, clientId: number): Promise<number> {
+  let id = clientId;
+  for (let hops = 0; hops < 5; hops++) {
+    const [c] = await tx.select({ status: clients.status, into: clients.mergedIntoClientId }).from(clients).where(eq(clients.id, id)).for("share");
+    if (!c) break;
+    if (c.status === "deleted") throw new DomainError("CLIENT_NOT_FOUND", "the client has deleted their data");
+    if (c.status !== "merged" || c.into === null) return id;
+    id = c.into;
+  }
+  throw new DomainError("CLIENT_NOT_FOUND", "no such client");
 }
 
 const adjustInput = z.object({
@@ -470,7 +501,8 @@ export async function adjustBalance(db: DbOrTx, rawInput: z.input<typeof adjustI
         if (previous.clientId !== input.clientId || previous.points !== input.points) throw new DomainError("IDEMPOTENCY_KEY_REUSED", "this key was used for another adjustment");
         return { ...previous, replayed: true };
       }
-      const [client] = await tx.select({ status: clients.status }).from(clients).where(eq(clients.id, input.clientId));
+      // FOR SHARE: a deletion or merge cannot slip in between this check and the posting.
+      const [client] = await tx.select({ status: clients.status }).from(clients).where(eq(clients.id, input.clientId)).for("share");
       if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
       const now = clock.now();
       const entry = await postEntry(tx, {

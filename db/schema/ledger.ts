@@ -5,7 +5,7 @@ import { partners } from "./partners.js";
 
 export const tier = pgEnum("tier", ["bronze", "silver", "gold", "platinum"]);
 
-/** A check a partner accrued cashback for. `(partner, receipt number)` is the accrual's idempotency key. */
+/** A check a partner accrued cashback for. `(partner, receipt number)` of a standing check is the accrual's idempotency key. */
 export const purchases = pgTable(
   "purchases",
   {
@@ -28,7 +28,10 @@ export const purchases = pgTable(
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("purchases_partner_receipt_key").on(t.partnerId, t.receiptNumber),
+    // A receipt is used once among the checks that stand; an undone check frees it to be entered again.
+    uniqueIndex("purchases_partner_receipt_key")
+      .on(t.partnerId, t.receiptNumber)
+      .where(sql`${t.cancelledAt} IS NULL`),
     index("purchases_partner_time_idx").on(t.partnerId, t.createdAt),
     index("purchases_client_time_idx").on(t.clientId, t.createdAt),
     check("purchases_amount_positive", sql`${t.amountKopecks} > 0`),

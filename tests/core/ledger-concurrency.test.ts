@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { ledgerEntries, purchases } from "../../db/schema/index.js";
+import { ledgerEntries, purchases, redemptionRequests } from "../../db/schema/index.js";
 import { isDomainError } from "../../core/errors.js";
 import { balanceOf, findBalanceDrift } from "../../core/ledger/post.js";
 import { accrue, confirmRedemption, requestRedemption } from "../../core/ledger/service.js";
@@ -14,11 +14,20 @@ describe("the ledger under concurrency", () => {
     await setSettings(db, { welcomeBonus: 0 });
     const { partnerId, staffTelegramId } = await makePartner(db);
     const { clientId } = await makeClient(db, 50);
-    // 200 open requests (each within the balance when made), then 200 confirmations racing.
-    const requests: { id: number }[] = [];
-    for (let i = 0; i < 200; i++) {
-      requests.push(await requestRedemption(db, { partnerId, staffTelegramId, clientId, checkKopecks: 1_000, points: 1, idempotencyKey: `req-${i}` }));
-    }
+    // 200 open requests of 1 point, then 200 confirmations racing. The product keeps one open request per client at a
+    // partner, so the first is made by core and the other 199 are rows like it (setup only: the race is in confirm).
+    const template = await requestRedemption(db, { partnerId, staffTelegramId, clientId, checkKopecks: 1_000, points: 1, idempotencyKey: "req-0" });
+    const { id: _id, ...row } = template as typeof template & { replayed?: boolean };
+    delete (row as { replayed?: boolean }).replayed;
+    const more = await db
+      .insert(redemptionRequests)
+      .values(
+        Array.from({ length: 199 }, (_, i) => String(100_000 + i))
+          .map((code) => (code === template.code ? "999999" : code)) // codes are unique among open requests
+          .map((code, i) => ({ ...row, idempotencyKey: `req-${i + 1}`, code })),
+      )
+      .returning({ id: redemptionRequests.id });
+    const requests = [template, ...more];
     let lowest = Infinity;
     const watcher = setInterval(() => {
       void balanceOf(db, clientId).then((b) => (lowest = Math.min(lowest, b)));

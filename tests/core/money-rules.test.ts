@@ -38,6 +38,18 @@ describe("accrual", () => {
     expect(await rowCounts(db)).toEqual(before);
   });
 
+  it("an undone check frees its receipt number: the cashier can enter it again, for the right client", async () => {
+    const { partnerId, staffTelegramId, clientId } = await setup();
+    const other = await makeClient(db);
+    const wrong = await accrue(db, { partnerId, staffTelegramId, clientId: other.clientId, amountKopecks: 20_000, receiptNumber: "R7" });
+    await undoOperation(db, { entryId: wrong.ledgerEntryId!, actor: { kind: "staff", partnerId, staffTelegramId } });
+    const right = await accrue(db, { partnerId, staffTelegramId, clientId, amountKopecks: 20_000, receiptNumber: "R7" });
+    expect(right).toMatchObject({ replayed: false, points: 10 });
+    expect(await accrue(db, { partnerId, staffTelegramId, clientId, amountKopecks: 20_000, receiptNumber: "R7" })).toMatchObject({ replayed: true, purchaseId: right.purchaseId });
+    expect(await balanceOf(db, clientId)).toBe(10);
+    expect(await balanceOf(db, other.clientId)).toBe(0);
+  });
+
   it("the same receipt number at two partners is two checks", async () => {
     const { partnerId, staffTelegramId, clientId } = await setup();
     const other = await makePartner(db, "Салон Лилия");
@@ -144,13 +156,23 @@ describe("redemption", () => {
 
   it("if the points were spent between request and confirmation, the confirmation is refused and nothing changes", async () => {
     const s = await setup(500);
+    const other = await makePartner(db, "Соседний партнёр");
     const a = await requestRedemption(db, { ...pick(s), checkKopecks: 1_000_000, points: 400, idempotencyKey: "a" });
-    const b = await requestRedemption(db, { ...pick(s), checkKopecks: 1_000_000, points: 400, idempotencyKey: "b" });
+    const b = await requestRedemption(db, { partnerId: other.partnerId, staffTelegramId: other.staffTelegramId, clientId: s.clientId, checkKopecks: 1_000_000, points: 400, idempotencyKey: "b" });
     await confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: a.id }, decisionKey: "1" });
     await expect(confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: b.id }, decisionKey: "2" })).rejects.toMatchObject({ code: "INSUFFICIENT_POINTS" });
     const [still] = await db.select().from(redemptionRequests).where(eq(redemptionRequests.id, b.id));
     expect(still!.status).toBe("pending");
     expect(await balanceOf(db, s.clientId)).toBe(100);
+  });
+
+  it("a new request at the same partner replaces the client's unanswered one, so one check is never paid twice", async () => {
+    const s = await setup(500);
+    const first = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 300, idempotencyKey: "first" });
+    const second = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 300, idempotencyKey: "retry" });
+    await expect(confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: first.id }, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_ALREADY_DECIDED" });
+    await confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: second.id }, decisionKey: "y" });
+    expect(await balanceOf(db, s.clientId)).toBe(200);
   });
 
   it("expires: a confirmation after the expiry is refused; the sweep marks it and tells the partner", async () => {

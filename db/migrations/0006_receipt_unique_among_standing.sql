@@ -1,0 +1,2 @@
+DROP INDEX "purchases_partner_receipt_key";--> statement-breakpoint
+CREATE UNIQUE INDEX "purchases_partner_receipt_key" ON "purchases" USING btree ("partner_id","receipt_number") WHERE "purchases"."cancelled_at" IS NULL;
