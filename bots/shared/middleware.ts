@@ -1,3 +1,4 @@
+import { autoRetry } from "@grammyjs/auto-retry";
 import { conversations, createConversation } from "@grammyjs/conversations";
 import type { I18n } from "@grammyjs/i18n";
 import { limit } from "@grammyjs/ratelimiter";
@@ -55,6 +56,8 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
   bot.use(injectDeps);
   bot.use(errorBoundary(name, i18n));
   bot.use(dedupeUpdates(name));
+  // 3½. Private chats only: in a group anyone could answer a cashier's conversation or press someone's button.
+  bot.use((ctx, next) => (ctx.chat && ctx.chat.type !== "private" ? undefined : next()));
   bot.use(rateLimit(name, i18n));
   bot.use(i18n);
   bot.use(setup.roleCheck);
@@ -66,8 +69,16 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
         prefix: `conv:${name}:`,
         adapter: new RedisAdapter({ instance: deps.redis, ttl: conversationTtlSeconds }),
       },
-      // Inside a conversation the context is rebuilt on every replay: give it deps and i18n again.
-      plugins: [injectDeps, i18n],
+      // Inside a conversation the context (and its Api) is rebuilt on every replay: give it deps, i18n and
+      // auto-retry again, or a 429 after a write would turn into "something went wrong".
+      plugins: [
+        injectDeps,
+        i18n,
+        (ctx, next) => {
+          ctx.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+          return next();
+        },
+      ],
     }),
   );
   for (const [id, fn] of Object.entries(setup.conversations)) {

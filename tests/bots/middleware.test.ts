@@ -111,6 +111,15 @@ describe("the shared middleware stack", () => {
     expect(after!.unreachableSince).toBeNull();
   });
 
+  it("a group chat gets no answer: conversations and buttons are for one person at a time", async () => {
+    startClientBot();
+    const since = Date.now();
+    fake.pushUpdate(tokens.client, { message: { message_id: 1, date: 0, chat: { id: -100500, type: "group", title: "Кафе" }, from: { id: user.id, is_bot: false, first_name: "Тест" }, text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] } });
+    fake.sendText(tokens.client, user, "/cancel"); // a private message after it, to know the group one was handled
+    await fake.waitForText(tokens.client, user.id, /нечего отменять/);
+    expect(fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === -100500)).toEqual([]);
+  });
+
   it("commands are described in Russian by default and in English for English users", async () => {
     const i18n = createI18n("client");
     const { bot } = startClientBot();

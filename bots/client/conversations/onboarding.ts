@@ -43,12 +43,14 @@ export async function onboarding(conversation: BotConversation, ctx: ConvContext
 
   const register = (withPhone: string | null) =>
     registerClient(ctx.deps.db, { telegramId: from.id, firstName: from.first_name, username: from.username ?? null, language: lang, phone: withPhone, startPayload }, ctx.deps.clock);
-  const result = await conversation.external(async (): Promise<RegisterResult & { phoneTaken: boolean }> => {
+  // Only plain data leaves `external` (it is stored and replayed): the bonus and whether the phone was someone else's.
+  const result = await conversation.external(async (): Promise<{ welcomeBonus: number; phoneTaken: boolean }> => {
+    const summary = (r: RegisterResult, phoneTaken: boolean) => ({ welcomeBonus: r.welcomeBonus, phoneTaken });
     try {
-      return { ...(await register(phone)), phoneTaken: false };
+      return summary(await register(phone), false);
     } catch (err) {
       // Someone else's number: join without it rather than not at all.
-      if (isDomainError(err, "PHONE_TAKEN")) return { ...(await register(null)), phoneTaken: true };
+      if (isDomainError(err, "PHONE_TAKEN")) return summary(await register(null), true);
       throw err;
     }
   });

@@ -20,7 +20,11 @@ publicFeature.command("start", async (ctx) => {
     const raw = await ctx.deps.redis.getdel(staffInviteKey(invite[1]!));
     if (!raw) return void (await ctx.reply(ctx.t("invite-invalid")));
     const { partnerId, ownerTelegramId } = JSON.parse(raw) as { partnerId: number; ownerTelegramId: number };
-    const outcome = await attempt(() => addStaff(ctx.deps.db, { partnerId, ownerTelegramId, telegramId: ctx.from!.id }, ctx.deps.clock));
+    const outcome = await attempt(() => addStaff(ctx.deps.db, { partnerId, ownerTelegramId, telegramId: ctx.from!.id }, ctx.deps.clock)).catch(async (err: unknown) => {
+      // Not this person's fault (the database failed): the link stays usable.
+      await ctx.deps.redis.set(staffInviteKey(invite[1]!), raw, "EX", 24 * 60 * 60);
+      throw err;
+    });
     if (!outcome.ok) return void (await ctx.reply(refusalText(ctx.t, outcome)));
     const [partner] = await ctx.deps.db.select({ name: partners.name }).from(partners).where(eq(partners.id, partnerId));
     return void (await ctx.reply(ctx.t("invite-accepted", { partner: partner?.name ?? "" }), { reply_markup: partnerMenu(ctx.t) }));
