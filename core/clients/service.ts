@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "../../db/client.js";
@@ -91,8 +92,10 @@ export async function registerClient(db: DbOrTx, rawInput: z.input<typeof regist
         });
       }
 
-      const referrerClientId = attribution.kind === "referral" ? await bindReferralQuietly(tx, client.id, attribution.code, now) : null;
-      const welcomeBonus = await payWelcomeBonus(tx, client, now);
+      // Someone who deleted their data and comes back joins again, but the bonuses were theirs once already.
+      const returning = (await tx.select({ id: clients.id }).from(clients).where(eq(clients.erasedTelegramHash, telegramHash(input.telegramId))).limit(1)).length > 0;
+      const referrerClientId = attribution.kind === "referral" && !returning ? await bindReferralQuietly(tx, client.id, attribution.code, now) : null;
+      const welcomeBonus = returning ? 0 : await payWelcomeBonus(tx, client, now);
       return { client, created: true, welcomeBonus, sourcePartnerId: client.sourcePartnerId, referrerClientId };
     }),
   );
@@ -107,6 +110,9 @@ async function bindReferralQuietly(tx: Tx, inviteeClientId: number, referralCode
     throw err;
   }
 }
+
+/** One-way: tells a returning Telegram user apart without keeping their id. */
+const telegramHash = (telegramId: number) => createHash("sha256").update(`cashback-network:telegram:${telegramId}`).digest("hex");
 
 async function insertClient(tx: Tx, values: Omit<typeof clients.$inferInsert, "referralCode">): Promise<Client> {
   const [client] = await tx
@@ -310,7 +316,16 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
       }
       await tx
         .update(clients)
-        .set({ telegramId: null, phone: null, firstName: null, username: null, status: "deleted", deletedAt: now, unreachableSince: null })
+        .set({
+          telegramId: null,
+          phone: null,
+          firstName: null,
+          username: null,
+          status: "deleted",
+          deletedAt: now,
+          unreachableSince: null,
+          erasedTelegramHash: client.telegramId === null ? null : telegramHash(client.telegramId),
+        })
         .where(eq(clients.id, client.id));
       await tx.update(npsRatings).set({ comment: null }).where(eq(npsRatings.clientId, client.id));
       await tx.update(redemptionRequests).set({ status: "cancelled", decidedAt: now }).where(and(eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending")));

@@ -26,9 +26,15 @@ export const clients = pgTable(
     unreachableSince: timestamp("unreachable_since", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    /**
+     * After "delete my data": a one-way hash of the Telegram id, the only trace kept, so that joining again does not
+     * pay the welcome bonus (or a friend's referral bonus) a second time.
+     */
+    erasedTelegramHash: text("erased_telegram_hash"),
   },
   (t) => [
     uniqueIndex("clients_telegram_id_key").on(t.telegramId),
+    index("clients_erased_telegram_hash_idx").on(t.erasedTelegramHash),
     uniqueIndex("clients_phone_key").on(t.phone),
     uniqueIndex("clients_referral_code_key").on(t.referralCode),
     index("clients_source_partner_idx").on(t.sourcePartnerId),

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { clients, ledgerEntries, purchases } from "../../db/schema/index.js";
-import { attachPhone, clientHistory, clientSummary, findClient, registerClient, registerClientByPhone } from "../../core/clients/service.js";
+import { attachPhone, clientHistory, clientSummary, deleteClientData, findClient, registerClient, registerClientByPhone } from "../../core/clients/service.js";
 import { normalizePhone } from "../../core/clients/phone.js";
 import { balanceOf, findBalanceDrift } from "../../core/ledger/post.js";
 import { accrue } from "../../core/ledger/service.js";
@@ -68,6 +68,25 @@ describe("a client a cashier registered by phone is one real row that the phone'
     await expect(attachPhone(db, { clientId: b.clientId, phone: "89160000001" })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
     await expect(registerClient(db, { telegramId: newTelegramId(), phone: "+79160000001" })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
     expect(await rowCounts(db)).toEqual(before);
+  });
+});
+
+describe("deleting and joining again", () => {
+  it("pays no second welcome bonus and binds no new referral", async () => {
+    await setSettings(db, { welcomeBonus: 100 });
+    const friend = await makeClient(db);
+    const telegramId = newTelegramId();
+    const first = await registerClient(db, { telegramId });
+    expect(first.welcomeBonus).toBe(100);
+    await deleteClientData(db, { clientId: first.client.id });
+    const again = await registerClient(db, { telegramId, startPayload: `r_${friend.client.referralCode}` });
+    expect(again).toMatchObject({ created: true, welcomeBonus: 0, referrerClientId: null });
+    expect(again.client.id).not.toBe(first.client.id);
+    expect(await balanceOf(db, again.client.id)).toBe(0);
+    // The deleted row keeps no Telegram id, only its one-way hash.
+    const [erased] = await db.select().from(clients).where(eq(clients.id, first.client.id));
+    expect(erased).toMatchObject({ telegramId: null, status: "deleted" });
+    expect(erased!.erasedTelegramHash).toMatch(/^[0-9a-f]{64}$/);
   });
 });
 
