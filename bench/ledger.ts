@@ -77,7 +77,8 @@ async function recreateDatabase(name: string): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Seed
 
-type Fixture = { partnerId: number; staffTelegramId: number; clientIds: number[] };
+/** One partner per worker: a client has one open redemption request per partner, so eight tills mean eight partners. */
+type Fixture = { tills: { partnerId: number; staffTelegramId: number }[]; clientIds: number[] };
 
 /**
  * One approved partner through the real use-cases, then 10,000 clients in bulk: registering them one by one
@@ -89,8 +90,13 @@ async function seed(db: Db): Promise<Fixture> {
   const staffTelegramId = 1_000;
   // Only so the bulk-inserted clients are consistent with what registration would have paid them (nothing).
   await updateNetworkSettings(db, { adminTelegramId, patch: { welcomeBonus: 0 } });
-  const applied = await submitApplication(db, { telegramId: staffTelegramId, name: "Bench Café", category: "cafe", address: "Bench street 1", contactName: "Bench", phone: "+79990000000" });
-  const partner = await moderateApplication(db, { adminTelegramId, partnerId: applied.id, verdict: { decision: "approve" } });
+  const tills: Fixture["tills"] = [];
+  for (let i = 0; i < workers; i++) {
+    const owner = staffTelegramId + i;
+    const applied = await submitApplication(db, { telegramId: owner, name: `Bench Café ${i + 1}`, category: "cafe", address: "Bench street 1", contactName: "Bench", phone: "+79990000000" });
+    const partner = await moderateApplication(db, { adminTelegramId, partnerId: applied.id, verdict: { decision: "approve" } });
+    tills.push({ partnerId: partner.id, staffTelegramId: owner });
+  }
 
   await db.transaction(async (tx) => {
     await tx.execute(sql`
@@ -104,7 +110,7 @@ async function seed(db: Db): Promise<Fixture> {
   // Fresh statistics, so the planner does not treat the freshly filled tables as empty.
   await db.execute(sql`ANALYZE clients, balances, ledger_entries`);
   const rows = await db.execute<{ id: string }>(sql`SELECT id FROM clients ORDER BY id`);
-  return { partnerId: partner.id, staffTelegramId, clientIds: rows.map((r) => Number(r.id)) };
+  return { tills, clientIds: rows.map((r) => Number(r.id)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +130,8 @@ type ScenarioResult = {
   errorSamples: Map<string, number>;
 };
 
-type Scenario = { name: string; isAccrual: boolean; op: (seq: number) => Promise<unknown> };
+/** `worker` is the loop (0..workers-1) running the op: a cashier at a till. */
+type Scenario = { name: string; isAccrual: boolean; op: (seq: number, worker: number) => Promise<unknown> };
 
 /** Every receipt number and idempotency key in the run is unique: one counter shared by all scenarios. */
 let sequence = 0;
@@ -150,11 +157,11 @@ function describeError(err: unknown): string {
  * the pool's connections).
  */
 async function runScenario({ name, isAccrual, op }: Scenario): Promise<ScenarioResult> {
-  const loop = async (deadline: number, latencies: number[] | null, errorSamples: Map<string, number>) => {
+  const loop = async (worker: number, deadline: number, latencies: number[] | null, errorSamples: Map<string, number>) => {
     while (performance.now() < deadline) {
       const started = performance.now();
       try {
-        await op(sequence++);
+        await op(sequence++, worker);
         latencies?.push(performance.now() - started);
       } catch (err) {
         const key = describeError(err);
@@ -164,7 +171,7 @@ async function runScenario({ name, isAccrual, op }: Scenario): Promise<ScenarioR
   };
   const runWorkers = (seconds: number, latencies: number[] | null, errorSamples: Map<string, number>) => {
     const deadline = performance.now() + seconds * 1_000;
-    return Promise.all(Array.from({ length: workers }, () => loop(deadline, latencies, errorSamples)));
+    return Promise.all(Array.from({ length: workers }, (_, worker) => loop(worker, deadline, latencies, errorSamples)));
   };
 
   const warmUpErrors = new Map<string, number>();
@@ -193,28 +200,28 @@ async function runScenario({ name, isAccrual, op }: Scenario): Promise<ScenarioR
   };
 }
 
-function scenarios(db: Db, { partnerId, staffTelegramId, clientIds }: Fixture): Scenario[] {
+function scenarios(db: Db, { tills, clientIds }: Fixture): Scenario[] {
   const randomInt = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
   const anyClient = () => clientIds[randomInt(0, clientIds.length - 1)]!;
   const hotClient = clientIds[0]!;
   // 100–5,000 ₽, in kopecks.
   const checkAmount = () => randomInt(10_000, 500_000);
 
-  const accrual = (clientId: number, seq: number) =>
-    accrue(db, { partnerId, staffTelegramId, clientId, amountKopecks: checkAmount(), receiptNumber: `bench-${seq}` });
+  const accrual = (clientId: number, seq: number, worker: number) =>
+    accrue(db, { ...tills[worker]!, clientId, amountKopecks: checkAmount(), receiptNumber: `bench-${seq}` });
 
   // One cashier-visible redemption: the partner asks, the client presses "confirm". Two transactions.
-  const redemption = async (clientId: number, seq: number) => {
+  const redemption = async (clientId: number, seq: number, worker: number) => {
     const key = `bench-${seq}`;
-    const request = await requestRedemption(db, { partnerId, staffTelegramId, clientId, checkKopecks: 100_000, points: randomInt(1, 5), idempotencyKey: key });
+    const request = await requestRedemption(db, { ...tills[worker]!, clientId, checkKopecks: 100_000, points: randomInt(1, 5), idempotencyKey: key });
     await confirmRedemption(db, { by: { kind: "client", clientId, requestId: request.id }, decisionKey: `${key}:confirm` });
   };
 
   return [
-    { name: "accrual, 10,000 clients", isAccrual: true, op: (seq) => accrual(anyClient(), seq) },
-    { name: "accrual, one hot client", isAccrual: true, op: (seq) => accrual(hotClient, seq) },
-    { name: "redemption (request+confirm), 10,000 clients", isAccrual: false, op: (seq) => redemption(anyClient(), seq) },
-    { name: "redemption (request+confirm), one hot client", isAccrual: false, op: (seq) => redemption(hotClient, seq) },
+    { name: "accrual, 10,000 clients", isAccrual: true, op: (seq, w) => accrual(anyClient(), seq, w) },
+    { name: "accrual, one hot client", isAccrual: true, op: (seq, w) => accrual(hotClient, seq, w) },
+    { name: "redemption (request+confirm), 10,000 clients", isAccrual: false, op: (seq, w) => redemption(anyClient(), seq, w) },
+    { name: "redemption (request+confirm), one hot client", isAccrual: false, op: (seq, w) => redemption(hotClient, seq, w) },
   ];
 }
 
