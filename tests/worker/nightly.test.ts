@@ -1,17 +1,14 @@
 import { eq } from "drizzle-orm";
-import { Api } from "grammy";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createI18n } from "../../bots/shared/i18n.js";
 import { fixedClock } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
 import { clientSegments, jobs } from "../../db/schema/index.js";
 import { scheduleDigests, scheduleNightly } from "../../worker/main.js";
-import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
-import { PacedSender } from "../../worker/sender.js";
+import { runOutboxOnce } from "../../worker/outbox.js";
 import { useTestDb } from "../helpers/db.js";
+import { outboxDepsFor } from "../helpers/worker.js";
 import { testRedisUrl } from "../helpers/env.js";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
@@ -31,20 +28,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const outboxDeps = (at: Date): OutboxDeps => ({
-  db,
-  redis,
-  logger: pino({ level: "silent" }),
-  clock: fixedClock(at),
-  adminIds: [4_242],
-  apis: { client: new Api(tokens.client, { apiRoot: fake.url }), partner: new Api(tokens.partner, { apiRoot: fake.url }), admin: new Api(tokens.admin, { apiRoot: fake.url }) },
-  senders: {
-    client: new PacedSender(new Api(tokens.client, { apiRoot: fake.url })),
-    partner: new PacedSender(new Api(tokens.partner, { apiRoot: fake.url })),
-    admin: new PacedSender(new Api(tokens.admin, { apiRoot: fake.url })),
-  },
-  i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
-});
+const outboxDeps = (at: Date) => outboxDepsFor(fake, db, redis, at);
 
 describe("daily digests", () => {
   it("after the digest hour, each partner's owner gets yesterday's numbers and the admins the network's", async () => {

@@ -1,16 +1,13 @@
 import { eq } from "drizzle-orm";
-import { Api } from "grammy";
 import { Redis } from "ioredis";
-import { pino } from "pino";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createI18n } from "../../bots/shared/i18n.js";
 import { networkStats } from "../../core/analytics/network-stats.js";
-import { addDays, fixedClock } from "../../core/clock.js";
+import { addDays } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { clients, jobs } from "../../db/schema/index.js";
-import { runOutboxOnce, type OutboxDeps } from "../../worker/outbox.js";
-import { PacedSender } from "../../worker/sender.js";
+import { runOutboxOnce } from "../../worker/outbox.js";
 import { useTestDb } from "../helpers/db.js";
+import { outboxDepsFor } from "../helpers/worker.js";
 import { testRedisUrl } from "../helpers/env.js";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
 import { makeClient } from "../helpers/fixtures.js";
@@ -30,17 +27,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const api = (bot: keyof typeof tokens) => new Api(tokens[bot], { apiRoot: fake.url });
-const depsAt = (at: Date): OutboxDeps => ({
-  db,
-  redis,
-  logger: pino({ level: "silent" }),
-  clock: fixedClock(at),
-  adminIds: [4_242],
-  apis: { client: api("client"), partner: api("partner"), admin: api("admin") },
-  senders: { client: new PacedSender(api("client")), partner: new PacedSender(api("partner")), admin: new PacedSender(api("admin")) },
-  i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
-});
+const depsAt = (at: Date) => outboxDepsFor(fake, db, redis, at);
 
 describe("the outbox job runner", () => {
   it("retries a failing job with exponential backoff and keeps it as dead, with its error, after 8 attempts", async () => {
