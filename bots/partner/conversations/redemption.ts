@@ -25,7 +25,8 @@ export async function redemption(conversation: BotConversation, ctx: ConvContext
   if (most <= 0) return void (await ctx.reply(ctx.t("redeem-check-too-small", { percent }), { reply_markup: partnerMenu(ctx.t) }));
   const parsePoints: Parse<number> = parsePositiveInt(most);
   const points = await ask(conversation, ctx, ctx.t("ask-points", { most, balance: client.balance, percent }), parsePoints);
-  // This step's update id keys the request: a replay of the conversation finds the same request.
+  // The update that started this conversation (the same on every replay) and the points key the request, so a
+  // replay after a crash finds the request it made instead of making another.
   const idempotencyKey = `redeem:${staff.partnerId}:${ctx.update.update_id}:${points}`;
   const outcome = await conversation.external(() =>
     attempt(async () => {
