@@ -14,7 +14,7 @@ import { networkFeature } from "./features/network.js";
 import { settingsFeature } from "./features/settings.js";
 import { startFeature } from "./features/start.js";
 
-export const clientCommands = ["start", "balance", "code", "history", "invite", "promotions", "services", "language", "delete_me", "help"] as const;
+export const clientCommands = ["start", "balance", "code", "phone", "history", "invite", "promotions", "services", "language", "delete_me", "help"] as const;
 
 /** The client bot: no I/O here, so tests can build it; `main.ts` starts it. */
 export function createClientBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {

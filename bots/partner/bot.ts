@@ -1,6 +1,6 @@
 import { Bot, type BotConfig } from "grammy";
 import { staffMemberships } from "../../core/partners/access.js";
-import type { BotContext } from "../shared/context.js";
+import type { BotContext, StaffActor } from "../shared/context.js";
 import type { BotDeps } from "../shared/deps.js";
 import { createI18n } from "../shared/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
@@ -41,7 +41,7 @@ export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfi
       newService,
       editSetting,
       broadcast: broadcastConversation,
-      findClient: async (conversation, ctx) => void (await askForClient(conversation, ctx)),
+      findClient: async (conversation, ctx, staff: StaffActor) => void (await askForClient(conversation, ctx, staff)),
     },
   });
   bot.use(publicFeature);

@@ -141,6 +141,37 @@ describe("more journeys", () => {
     expect(spent.filter((e) => e.kind === "redemption").map((e) => e.points)).toEqual([-30, -20]);
   });
 
+  it("a cashier registers an unknown phone during an accrual; the phone's owner opens the bot, shares it and finds the points", async () => {
+    await approvedPartner();
+    await product.say("partner", owner, "/accrue", /Клиент: введите/);
+    await product.say("partner", owner, "8 916 555-01-01", /Клиента с номером \+79165550101 ещё нет в сети/);
+    await product.press("partner", owner, /Зарегистрировать клиента/, /Сумма чека/);
+    await product.say("partner", owner, "2000", /Номер чека/);
+    await product.say("partner", owner, "PH-1", /Начислить клиенту/);
+    await product.press("partner", owner, /Подтвердить/, /Начислено 100 баллов/);
+    await join(alice, "", "+79165550101");
+    await product.say("client", alice, "/balance", /Баланс: 200 баллов/); // 100 accrued + 100 welcome
+    expect(await db.select().from(clients)).toHaveLength(1);
+  });
+
+  it("a client who skipped the phone shares it later with /phone: a cashier's accruals on that number become theirs", async () => {
+    await approvedPartner();
+    await join(alice, "", null);
+    // The phone is unknown to the network, so the cashier registers it first.
+    await product.say("partner", owner, "/accrue", /Клиент: введите/);
+    await product.say("partner", owner, "+79165550102", /ещё нет в сети/);
+    await product.press("partner", owner, /Зарегистрировать клиента/, /Сумма чека/);
+    await product.say("partner", owner, "1000", /Номер чека/);
+    await product.say("partner", owner, "PH-3", /Начислить клиенту/);
+    await product.press("partner", owner, /Подтвердить/, /Начислено 50 баллов/);
+    await product.say("client", alice, "/phone", /поделиться своим номером/);
+    const since = Date.now();
+    product.fake.sendContact(tokens.client, alice, "+79165550102");
+    await product.waitForMessage("client", alice.id, /баллы перенесены\. Баланс: 150/, since);
+    const rows = await db.select().from(clients);
+    expect(rows.map((r) => r.status).sort()).toEqual(["active", "merged"]);
+  });
+
   it("strangers: the partner bot offers to apply, the admin bot says it is for admins", async () => {
     const stranger: User = { id: 999, first_name: "Гость" };
     await product.say("partner", stranger, "привет", /отправьте \/apply/);

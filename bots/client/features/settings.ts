@@ -1,6 +1,6 @@
 import type { I18n } from "@grammyjs/i18n";
-import { Composer, InlineKeyboard } from "grammy";
-import { deleteClientData } from "../../../core/clients/service.js";
+import { Composer, InlineKeyboard, Keyboard } from "grammy";
+import { attachPhone, deleteClientData } from "../../../core/clients/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
 import type { BaseContext, BotContext } from "../../shared/context.js";
 import { inAllLanguages } from "../../shared/i18n.js";
@@ -13,6 +13,21 @@ export function settingsFeature(i18n: I18n<BaseContext>) {
 
   feature.use(languageFeature((ctx) => mainMenu(ctx.t)));
   feature.hears(inAllLanguages(i18n, "menu-language"), (ctx) => ctx.reply(ctx.t("language-prompt"), { reply_markup: languageKeyboard() }));
+
+  /** Sharing the phone later: stored, and if a cashier had registered it, that row's points and history become theirs. */
+  feature.command("phone", async (ctx) => {
+    const client = await requireClient(ctx);
+    if (!client) return;
+    await ctx.reply(ctx.t("phone-ask"), { reply_markup: new Keyboard().requestContact(ctx.t("share-phone")).resized().oneTime() });
+  });
+  feature.on("message:contact", async (ctx) => {
+    const client = await requireClient(ctx);
+    if (!client) return;
+    if (ctx.message.contact.user_id !== ctx.from.id) return void (await ctx.reply(ctx.t("phone-not-yours")));
+    const { mergedClientId } = await attachPhone(ctx.deps.db, { clientId: client.id, phone: ctx.message.contact.phone_number }, ctx.deps.clock);
+    const balance = await balanceOf(ctx.deps.db, client.id);
+    await ctx.reply(ctx.t(mergedClientId === null ? "phone-saved" : "phone-saved-merged", { balance }), { reply_markup: mainMenu(ctx.t) });
+  });
 
   /** "Delete my data": asks first, says what is lost, then erases. */
   feature.command("delete_me", async (ctx) => {

@@ -3,6 +3,7 @@
 cmd-start = Start
 cmd-balance = Balance and tier
 cmd-code = Code for the till
+cmd-phone = Add my phone
 cmd-history = History
 cmd-invite = Invite a friend
 cmd-promotions = Promotions
@@ -93,3 +94,6 @@ notify-tier-up = Congratulations! Your new tier: { $tier }.
 notify-points-redeemed = { points } spent. Balance: { $balance }.
 notify-operation-undone = A partner undid an operation ({ $points }). Balance: { $balance }.
 notify-balance-adjusted = An admin adjusted your balance: { $points }. Balance: { $balance }.
+phone-ask = Press the button to share your number, so the cashier can find you by phone.
+phone-saved = Your number is saved.
+phone-saved-merged = Your number is saved. We found purchases a cashier recorded under this number: their points are now yours. Balance: { $balance }.

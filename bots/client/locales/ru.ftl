@@ -3,6 +3,7 @@
 cmd-start = Начать
 cmd-balance = Баланс и уровень
 cmd-code = Код для кассы
+cmd-phone = Указать телефон
 cmd-history = История операций
 cmd-invite = Пригласить друга
 cmd-promotions = Акции сети
@@ -93,3 +94,6 @@ notify-tier-up = Поздравляем! Новый уровень: { $tier }.
 notify-points-redeemed = Списано { points }. Баланс: { $balance }.
 notify-operation-undone = Операция отменена партнёром ({ $points }). Баланс: { $balance }.
 notify-balance-adjusted = Баланс скорректирован администратором: { $points }. Баланс: { $balance }.
+phone-ask = Нажмите кнопку, чтобы поделиться своим номером: так кассир найдёт вас по телефону.
+phone-saved = Номер сохранён.
+phone-saved-merged = Номер сохранён. Мы нашли ваши покупки, которые кассир записал на этот номер: баллы перенесены. Баланс: { $balance }.

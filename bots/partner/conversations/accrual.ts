@@ -10,7 +10,7 @@ import { askForClient } from "./find-client.js";
  * confirmation; the accrual is idempotent on (partner, receipt number), so a replay after a crash cannot pay twice.
  */
 export async function accrual(conversation: BotConversation, ctx: ConvContext, staff: StaffActor) {
-  const client = await askForClient(conversation, ctx);
+  const client = await askForClient(conversation, ctx, staff);
   const amountKopecks = await ask(conversation, ctx, ctx.t("ask-amount"), parseRubles);
   const receiptNumber = await ask(conversation, ctx, ctx.t("ask-receipt"), parseLine(1, 64), { maxLength: 64 });
   const language = await conversation.external(() => ctx.i18n.getLocale());

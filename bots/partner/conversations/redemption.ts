@@ -14,7 +14,7 @@ import { askForClient } from "./find-client.js";
  * asked in the client bot; the cashier may instead type the one-time code the client reads out.
  */
 export async function redemption(conversation: BotConversation, ctx: ConvContext, staff: StaffActor) {
-  const client = await askForClient(conversation, ctx);
+  const client = await askForClient(conversation, ctx, staff);
   if (client.balance <= 0) return void (await ctx.reply(ctx.t("redeem-no-points"), { reply_markup: partnerMenu(ctx.t) }));
   const checkKopecks = await ask(conversation, ctx, ctx.t("ask-check"), parseRubles);
   const percent = await conversation.external(async () => {

@@ -158,3 +158,6 @@ invite-accepted = You are now a cashier at "{ $partner }".
 nps-low-score = 💬 A client rated their visit { $score } of 10 and wrote: "{ $comment }"
 broadcast-rejected = An admin rejected your broadcast. Reason: { $reason }
 digest = 📈 "{ $partner }" yesterday: turnover { $turnover }, { $checks } checks, { $newClients } new clients, { $issued } points issued and { $redeemed } redeemed, NPS { $nps }.
+client-not-found-register = There is no client with { $phone } in the network yet. Register them? When they open the network's bot and share this number, their points will be waiting.
+register-client = ➕ Register the client
+client-registered = Client { $phone } is registered.

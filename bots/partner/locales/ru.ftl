@@ -159,3 +159,6 @@ invite-accepted = Вы теперь кассир заведения «{ $partner
 nps-low-score = 💬 Клиент оценил визит на { $score } из 10 и написал: «{ $comment }»
 broadcast-rejected = Ваша рассылка отклонена администратором. Причина: { $reason }
 digest = 📈 «{ $partner }» вчера: оборот { $turnover }, чеков { $checks }, новых клиентов { $newClients }, начислено { $issued } и списано { $redeemed } баллов, NPS { $nps }.
+client-not-found-register = Клиента с номером { $phone } ещё нет в сети. Зарегистрировать его? Когда он откроет бот сети и поделится этим номером, баллы будут ждать его.
+register-client = ➕ Зарегистрировать клиента
+client-registered = Клиент { $phone } зарегистрирован.
