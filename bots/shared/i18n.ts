@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { I18n } from "@grammyjs/i18n";
-import { chosenLanguage, isLanguage, type Language } from "../../core/users/service.js";
+import { chosenLanguage, type Language } from "../../core/users/service.js";
 import type { BaseContext } from "./context.js";
 import type { BotName } from "./deps.js";
 
@@ -32,7 +32,6 @@ export function createI18n(bot: BotName): I18n<BaseContext> {
 /** Both languages' text of a key: for matching reply-keyboard buttons whatever the user's language. */
 export const inAllLanguages = (i18n: I18n<BaseContext>, key: string) => (["ru", "en"] as const).map((l) => i18n.t(l, key));
 
-export { isLanguage };
 
 /** The language of the user's Telegram app, if we speak it; Russian otherwise. */
 export const telegramLanguage = (ctx: { from?: { language_code?: string } }): "ru" | "en" => (ctx.from?.language_code?.startsWith("en") ? "en" : "ru");

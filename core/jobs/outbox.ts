@@ -22,17 +22,6 @@ export type JobPayloads = {
 };
 export type JobKind = keyof JobPayloads;
 
-export type NewJob = { [K in JobKind]: { kind: K; payload: JobPayloads[K]; runAt: Date; dedupeKey?: string } }[JobKind];
-
-/** Several jobs in one statement (the accrual's hot path queues two or three). */
-export async function enqueueMany(tx: DbOrTx, list: NewJob[]): Promise<void> {
-  if (list.length === 0) return;
-  await tx
-    .insert(jobs)
-    .values(list.map((j) => ({ kind: j.kind, payload: j.payload, runAt: j.runAt, dedupeKey: j.dedupeKey ?? null })))
-    .onConflictDoNothing({ target: jobs.dedupeKey });
-}
-
 export async function enqueue<K extends JobKind>(
   tx: DbOrTx,
   kind: K,

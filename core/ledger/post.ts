@@ -1,4 +1,4 @@
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import { at, type DbOrTx, type Tx } from "../../db/client.js";
 import { balances, ledgerEntries } from "../../db/schema/index.js";
 import { DomainError } from "../errors.js";

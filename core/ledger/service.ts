@@ -7,13 +7,13 @@ import { activeClient } from "../clients/service.js";
 import { addHours, addMinutes, systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { randomDigits } from "../ids.js";
-import { enqueue, enqueueMany } from "../jobs/outbox.js";
+import { enqueue } from "../jobs/outbox.js";
 import { requireActiveStaff } from "../partners/access.js";
 import { rewardReferralIfDue } from "../referrals/service.js";
 import { defaultNetworkSettings, effectiveSettings, getNetworkSettings, networkSettingsSchema, type Tier } from "../settings/service.js";
 import { parseInput } from "../validation.js";
 import { appendEntry, balanceOf, findEntryByKey, movePoints, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
-import { cashbackPoints, redeemCap, tierFor } from "./tiers.js";
+import { cashbackPoints, earnedPointsSql, redeemCap, tierFor } from "./tiers.js";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const kopecks = z.number().int().positive("must be more than zero").max(Number.MAX_SAFE_INTEGER);
@@ -182,9 +182,7 @@ async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTeleg
       EXISTS (SELECT 1 FROM partner_staff s WHERE s.partner_id = p.id AND s.telegram_id = ${input.staffTelegramId} AND s.removed_at IS NULL) AS is_staff,
       (SELECT status FROM clients WHERE id = ${input.clientId}) AS client_status,
       (SELECT settings FROM ns) AS network,
-      (SELECT COALESCE(sum(points_accrued), 0) FROM purchases
-        WHERE client_id = ${input.clientId} AND cancelled_at IS NULL
-          AND created_at > ${at(now)} - make_interval(days => COALESCE((SELECT (settings->>'tierWindowDays')::int FROM ns), ${defaultNetworkSettings.tierWindowDays}))) AS earned,
+      ${earnedPointsSql(input.clientId, now, sql`COALESCE((SELECT (settings->>'tierWindowDays')::int FROM ns), ${defaultNetworkSettings.tierWindowDays})`)} AS earned,
       (SELECT json_build_object('purchaseId', pu.id, 'clientId', pu.client_id, 'amountKopecks', pu.amount_kopecks, 'receipt', pu.receipt_number,
           'tier', pu.tier, 'rateBp', pu.rate_bp, 'points', pu.points_accrued, 'entryId', e.id, 'balanceAfter', e.balance_after)
         -- By the ledger's unique key (indexed), not by purchase_id (not indexed: a replay would scan the ledger).

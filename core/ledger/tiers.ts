@@ -1,7 +1,5 @@
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import type { DbOrTx } from "../../db/client.js";
-import { purchases } from "../../db/schema/index.js";
-import { addDays } from "../clock.js";
+import { sql, type SQL } from "drizzle-orm";
+import { at, type DbOrTx } from "../../db/client.js";
 import type { NetworkSettings, Tier } from "../settings/service.js";
 
 export const tierOrder: readonly Tier[] = ["bronze", "silver", "gold", "platinum"];
@@ -26,11 +24,16 @@ export function tierStatus(earned: number, thresholds: NetworkSettings["tierThre
   return { tier, earned, nextTier: next, pointsToNext };
 }
 
+/**
+ * Points a client earned in the tier window: cashback of their checks since `now` − `windowDays`, undone checks
+ * excluded. As an SQL scalar so the accrual can read it in the same round trip as the rest of its context.
+ */
+export const earnedPointsSql = (clientId: number, now: Date, windowDays: SQL) => sql`(
+  SELECT COALESCE(sum(points_accrued), 0) FROM purchases
+  WHERE client_id = ${clientId} AND cancelled_at IS NULL AND created_at > ${at(now)} - make_interval(days => ${windowDays}))`;
+
 export async function earnedPoints(db: DbOrTx, clientId: number, now: Date, windowDays: number): Promise<number> {
-  const [row] = await db
-    .select({ earned: sql<string>`COALESCE(SUM(${purchases.pointsAccrued}), 0)` })
-    .from(purchases)
-    .where(and(eq(purchases.clientId, clientId), gt(purchases.createdAt, addDays(now, -windowDays)), isNull(purchases.cancelledAt)));
+  const [row] = await db.execute<{ earned: string }>(sql`SELECT ${earnedPointsSql(clientId, now, sql`${windowDays}::int`)} AS earned`);
   return Number(row?.earned ?? 0);
 }
 

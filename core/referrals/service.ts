@@ -1,5 +1,5 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { DbOrTx, Tx } from "../../db/client.js";
+import type { Tx } from "../../db/client.js";
 import { clients, referrals } from "../../db/schema/index.js";
 import { DomainError } from "../errors.js";
 import { enqueue } from "../jobs/outbox.js";
@@ -75,12 +75,4 @@ export async function rewardReferralIfDue(
   });
   await enqueue(tx, "notify.client", { clientId: referral.referrerClientId, message: "referral-bonus", params: { points: referralBonus } }, { runAt: input.now });
   return { referrerClientId: referral.referrerClientId, points: referralBonus };
-}
-
-export async function referralStats(db: DbOrTx, clientId: number) {
-  const [row] = await db
-    .select({ invited: sql<string>`count(*)`, rewarded: sql<string>`count(${referrals.rewardedAt})` })
-    .from(referrals)
-    .where(eq(referrals.referrerClientId, clientId));
-  return { invited: Number(row?.invited ?? 0), rewarded: Number(row?.rewarded ?? 0) };
 }

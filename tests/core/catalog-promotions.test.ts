@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, jobs, promotions, services } from "../../db/schema/index.js";
+import { auditLog, jobs, promotions } from "../../db/schema/index.js";
 import { moderateService, networkServices, partnerServices, pendingServices, submitService } from "../../core/catalog/service.js";
 import { addDays, addHours, fixedClock } from "../../core/clock.js";
 import { addStaff, setPartnerBlocked, submitApplication } from "../../core/partners/service.js";

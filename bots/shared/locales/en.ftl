@@ -39,7 +39,6 @@ error-redemption-not-found = Redemption request not found.
 error-redemption-expired = The time to confirm has run out. Please make a new request.
 error-redemption-already-decided = This request has already been decided.
 error-undo-window-passed = Operations can be undone within { $hours } h only.
-error-already-reversed = This operation has already been undone.
 error-not-reversible = This operation cannot be undone.
 error-self-referral = You cannot invite yourself.
 error-already-rated = You have already rated this visit.

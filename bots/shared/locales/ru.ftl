@@ -40,7 +40,6 @@ error-redemption-not-found = Запрос на списание не найде�
 error-redemption-expired = Время подтверждения истекло. Создайте новый запрос.
 error-redemption-already-decided = По этому запросу уже есть решение.
 error-undo-window-passed = Отменить можно только в течение { $hours } ч.
-error-already-reversed = Эта операция уже отменена.
 error-not-reversible = Эту операцию нельзя отменить.
 error-self-referral = Нельзя пригласить самого себя.
 error-already-rated = Вы уже оценили этот визит.
