@@ -1,8 +1,7 @@
 import { Writable } from "node:stream";
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import { Redis } from "ioredis";
 import { pino } from "pino";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createClientBot, clientCommands } from "../../bots/client/bot.js";
 import { createI18n } from "../../bots/shared/i18n.js";
 import type { BotDeps } from "../../bots/shared/deps.js";
@@ -12,51 +11,36 @@ import { eq } from "drizzle-orm";
 import { registerClient } from "../../core/clients/service.js";
 import { clients } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
-import { testRedisUrl } from "../helpers/env.js";
-import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { useFakeTelegram } from "../helpers/worker.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 
 const db = useTestDb({ max: 5 });
-let fake: FakeBotApi;
-let redis: Redis;
+const telegram = useFakeTelegram();
 let runner: RunnerHandle | undefined;
 const user = { id: 4242, first_name: "Тест" };
 
-beforeAll(async () => {
-  fake = await FakeBotApi.start();
-  fake.addBot(tokens.client, botInfo.client);
-  redis = new Redis(testRedisUrl);
-});
-// Each fake API numbers updates from 1, so dedupe marks another test left in Redis would drop ours.
-beforeEach(async () => {
-  await redis.flushdb();
-});
 afterEach(async () => {
   if (runner?.isRunning()) await runner.stop();
-});
-afterAll(async () => {
-  await fake.stop();
-  redis.disconnect();
 });
 
 /** The real client bot, in this process, polling the fake API. */
 function startClientBot(overrides: Partial<BotDeps> = {}) {
   const lines: string[] = [];
   const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-  const deps: BotDeps = { db, redis, logger, clock: systemClock, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
-  const bot = createClientBot(tokens.client, deps, { client: { apiRoot: fake.url }, botInfo: { ...botInfo.client, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as never });
+  const deps: BotDeps = { db, redis: telegram.redis, logger, clock: systemClock, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
+  const bot = createClientBot(tokens.client, deps, { client: { apiRoot: telegram.fake.url }, botInfo: { ...botInfo.client, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as never });
   runner = run(bot, { runner: { fetch: { timeout: 1 } } });
   return { bot, lines };
 }
 
-const repliesSince = (since: number) => fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === user.id);
+const repliesSince = (since: number) => telegram.fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === user.id);
 
 describe("the shared middleware stack", () => {
   it("rate limit: over the limit the user is told to slow down once, and the extra updates are not handled", async () => {
     startClientBot({ rateLimit: { limit: 3, windowMs: 60_000 } });
     const since = Date.now();
-    for (let i = 0; i < 8; i++) fake.sendText(tokens.client, user, "/help");
-    await fake.waitForText(tokens.client, user.id, /Слишком много сообщений/);
+    for (let i = 0; i < 8; i++) telegram.fake.sendText(tokens.client, user, "/help");
+    await telegram.fake.waitForText(tokens.client, user.id, /Слишком много сообщений/);
     await new Promise((r) => setTimeout(r, 1_000));
     const texts = repliesSince(since).map((c) => String(c.params.text));
     expect(texts.filter((t) => /Слишком много/.test(t))).toHaveLength(1);
@@ -68,8 +52,8 @@ describe("the shared middleware stack", () => {
     try {
       const { lines } = startClientBot({ db: broken });
       const since = Date.now();
-      const updateId = fake.sendText(tokens.client, { ...user, language_code: "en" }, "/balance");
-      await fake.waitForText(tokens.client, user.id, /Something went wrong/);
+      const updateId = telegram.fake.sendText(tokens.client, { ...user, language_code: "en" }, "/balance");
+      await telegram.fake.waitForText(tokens.client, user.id, /Something went wrong/);
       expect(repliesSince(since)).toHaveLength(1);
       const logged = lines.map((l) => JSON.parse(l) as { msg: string; updateId?: number; level: number });
       expect(logged).toContainEqual(expect.objectContaining({ msg: "update failed", updateId, level: 50 }));
@@ -83,11 +67,11 @@ describe("the shared middleware stack", () => {
   it("a duplicate update is handled once", async () => {
     startClientBot();
     const since = Date.now();
-    const updateId = fake.sendText(tokens.client, user, "/help");
-    await fake.waitForText(tokens.client, user.id, /Я храню ваши баллы/);
-    fake.redeliver(tokens.client, updateId);
-    fake.sendText(tokens.client, user, "/cancel"); // a later update, so we know the duplicate was seen by then
-    await fake.waitForText(tokens.client, user.id, /нечего отменять/);
+    const updateId = telegram.fake.sendText(tokens.client, user, "/help");
+    await telegram.fake.waitForText(tokens.client, user.id, /Я храню ваши баллы/);
+    telegram.fake.redeliver(tokens.client, updateId);
+    telegram.fake.sendText(tokens.client, user, "/cancel"); // a later update, so we know the duplicate was seen by then
+    await telegram.fake.waitForText(tokens.client, user.id, /нечего отменять/);
     expect(repliesSince(since).filter((c) => /Я храню ваши баллы/.test(String(c.params.text)))).toHaveLength(1);
   });
 
@@ -95,8 +79,8 @@ describe("the shared middleware stack", () => {
     startClientBot();
     for (const data of ["nonsense", "rdm:yes:notanumber", "nps:1:99"]) {
       const since = Date.now();
-      fake.pressButton(tokens.client, user, data);
-      const answer = await fake.waitFor(tokens.client, (c) => c.at >= since && c.method === "answerCallbackQuery");
+      telegram.fake.pressButton(tokens.client, user, data);
+      const answer = await telegram.fake.waitFor(tokens.client, (c) => c.at >= since && c.method === "answerCallbackQuery");
       expect(String(answer.params.text)).toMatch(/больше не действует|Сначала присоединитесь/);
     }
   });
@@ -105,8 +89,8 @@ describe("the shared middleware stack", () => {
     const { client } = await registerClient(db, { telegramId: user.id, firstName: "Тест" });
     await db.update(clients).set({ unreachableSince: new Date() }).where(eq(clients.id, client.id));
     startClientBot();
-    fake.sendText(tokens.client, user, "/balance");
-    await fake.waitForText(tokens.client, user.id, /Баланс/);
+    telegram.fake.sendText(tokens.client, user, "/balance");
+    await telegram.fake.waitForText(tokens.client, user.id, /Баланс/);
     const [after] = await db.select().from(clients).where(eq(clients.id, client.id));
     expect(after!.unreachableSince).toBeNull();
   });
@@ -114,10 +98,10 @@ describe("the shared middleware stack", () => {
   it("a group chat gets no answer: conversations and buttons are for one person at a time", async () => {
     startClientBot();
     const since = Date.now();
-    fake.pushUpdate(tokens.client, { message: { message_id: 1, date: 0, chat: { id: -100500, type: "group", title: "Кафе" }, from: { id: user.id, is_bot: false, first_name: "Тест" }, text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] } });
-    fake.sendText(tokens.client, user, "/cancel"); // a private message after it, to know the group one was handled
-    await fake.waitForText(tokens.client, user.id, /нечего отменять/);
-    expect(fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === -100500)).toEqual([]);
+    telegram.fake.pushUpdate(tokens.client, { message: { message_id: 1, date: 0, chat: { id: -100500, type: "group", title: "Кафе" }, from: { id: user.id, is_bot: false, first_name: "Тест" }, text: "/start", entities: [{ type: "bot_command", offset: 0, length: 6 }] } });
+    telegram.fake.sendText(tokens.client, user, "/cancel"); // a private message after it, to know the group one was handled
+    await telegram.fake.waitForText(tokens.client, user.id, /нечего отменять/);
+    expect(telegram.fake.calls(tokens.client).filter((c) => c.at >= since && c.method === "sendMessage" && Number(c.params.chat_id) === -100500)).toEqual([]);
   });
 
   it("commands are described in Russian by default and in English for English users", async () => {
@@ -127,7 +111,7 @@ describe("the shared middleware stack", () => {
     for (const language of ["ru", "en"] as const) {
       await bot.api.setMyCommands(clientCommands.map((command) => ({ command, description: i18n.t(language, `cmd-${command}`) })), { language_code: language });
     }
-    const calls = fake.calls(tokens.client).filter((c) => c.method === "setMyCommands");
+    const calls = telegram.fake.calls(tokens.client).filter((c) => c.method === "setMyCommands");
     const en = calls.find((c) => c.params.language_code === "en")!;
     expect((en.params.commands as { command: string; description: string }[]).find((c) => c.command === "balance")?.description).toBe("Balance and tier");
   });

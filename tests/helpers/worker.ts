@@ -1,13 +1,15 @@
 import { Api } from "grammy";
-import type { Redis } from "ioredis";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { pino } from "pino";
 import { createI18n } from "../../bots/shared/i18n.js";
 import { fixedClock } from "../../core/clock.js";
 import type { Db } from "../../db/client.js";
 import type { OutboxDeps } from "../../worker/outbox.js";
 import { PacedSender } from "../../worker/sender.js";
-import type { FakeBotApi } from "./fake-bot-api.js";
-import { tokens } from "./processes.js";
+import { testRedisUrl } from "./env.js";
+import { FakeBotApi } from "./fake-bot-api.js";
+import { botInfo, tokens } from "./processes.js";
 
 /** What the worker's job runner needs, pointed at the fake Bot API, with the clock stopped at `at`. */
 export function outboxDepsFor(fake: FakeBotApi, db: Db, redis: Redis, at: Date, adminIds: number[] = [4_242]): OutboxDeps {
@@ -21,5 +23,33 @@ export function outboxDepsFor(fake: FakeBotApi, db: Db, redis: Redis, at: Date, 
     apis: { client: api("client"), partner: api("partner"), admin: api("admin") },
     senders: { client: new PacedSender(api("client")), partner: new PacedSender(api("partner")), admin: new PacedSender(api("admin")) },
     i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
+  };
+}
+
+/**
+ * A fake Bot API with the three bots and a Redis connection for one test file. Redis is emptied before each test:
+ * every fake numbers updates from 1, so dedupe marks left by another test would drop this one's updates.
+ */
+export function useFakeTelegram(): { readonly fake: FakeBotApi; readonly redis: Redis } {
+  const state = {} as { fake: FakeBotApi; redis: Redis };
+  beforeAll(async () => {
+    state.fake = await FakeBotApi.start();
+    for (const bot of ["client", "partner", "admin"] as const) state.fake.addBot(tokens[bot], botInfo[bot]);
+    state.redis = new Redis(testRedisUrl);
+  });
+  beforeEach(async () => {
+    await state.redis.flushdb();
+  });
+  afterAll(async () => {
+    await state.fake?.stop();
+    state.redis?.disconnect();
+  });
+  return {
+    get fake() {
+      return state.fake;
+    },
+    get redis() {
+      return state.redis;
+    },
   };
 }

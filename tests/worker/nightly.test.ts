@@ -1,6 +1,5 @@
 import { eq } from "drizzle-orm";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fixedClock } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
@@ -8,27 +7,14 @@ import { clientSegments, jobs } from "../../db/schema/index.js";
 import { scheduleDigests, scheduleNightly } from "../../worker/main.js";
 import { runOutboxOnce } from "../../worker/outbox.js";
 import { useTestDb } from "../helpers/db.js";
-import { outboxDepsFor } from "../helpers/worker.js";
-import { testRedisUrl } from "../helpers/env.js";
-import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { outboxDepsFor, useFakeTelegram } from "../helpers/worker.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
-import { botInfo, tokens } from "../helpers/processes.js";
+import { tokens } from "../helpers/processes.js";
 
 const db = useTestDb();
-let fake: FakeBotApi;
-let redis: Redis;
-beforeAll(async () => {
-  fake = await FakeBotApi.start();
-  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
-  redis = new Redis(testRedisUrl);
-});
-beforeEach(() => redis.flushdb());
-afterAll(async () => {
-  await fake.stop();
-  redis.disconnect();
-});
+const telegram = useFakeTelegram();
 
-const outboxDeps = (at: Date) => outboxDepsFor(fake, db, redis, at);
+const outboxDeps = (at: Date) => outboxDepsFor(telegram.fake, db, telegram.redis, at);
 
 describe("daily digests", () => {
   it("after the digest hour, each partner's owner gets yesterday's numbers and the admins the network's", async () => {
@@ -43,8 +29,8 @@ describe("daily digests", () => {
     expect(await scheduleDigests(db, new Date("2026-11-25T07:00:00Z"))).toBe(true);
     expect((await db.select().from(jobs)).map((j) => j.kind).sort()).toEqual(["digest.network", "digest.partners"]);
     expect(await runOutboxOnce(outboxDeps(new Date("2026-11-25T06:00:01Z")))).toBe(2);
-    await fake.waitForText(tokens.partner, p.staffTelegramId, /«Кофейня Утро» вчера: оборот 2\s000 ₽, чеков 1, новых клиентов 1, начислено 100/);
-    await fake.waitForText(tokens.admin, 4_242, /Сеть вчера: оборот 2\s000 ₽, чеков 1/);
+    await telegram.fake.waitForText(tokens.partner, p.staffTelegramId, /«Кофейня Утро» вчера: оборот 2\s000 ₽, чеков 1, новых клиентов 1, начислено 100/);
+    await telegram.fake.waitForText(tokens.admin, 4_242, /Сеть вчера: оборот 2\s000 ₽, чеков 1/);
   });
 });
 
@@ -69,6 +55,6 @@ describe("nightly analytics in the worker", () => {
     const [job] = await db.select().from(jobs);
     expect(job!.status).toBe("done");
     expect(await db.select().from(clientSegments).where(eq(clientSegments.clientId, c.clientId))).toHaveLength(2);
-    await fake.waitForText(tokens.admin, 4_242, /Сегменты пересчитаны \(записей: 2\)/);
+    await telegram.fake.waitForText(tokens.admin, 4_242, /Сегменты пересчитаны \(записей: 2\)/);
   });
 });

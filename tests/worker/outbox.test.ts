@@ -1,33 +1,19 @@
 import { eq } from "drizzle-orm";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { networkStats } from "../../core/analytics/network-stats.js";
 import { addDays } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { clients, jobs } from "../../db/schema/index.js";
 import { runOutboxOnce } from "../../worker/outbox.js";
 import { useTestDb } from "../helpers/db.js";
-import { outboxDepsFor } from "../helpers/worker.js";
-import { testRedisUrl } from "../helpers/env.js";
-import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { outboxDepsFor, useFakeTelegram } from "../helpers/worker.js";
 import { makeClient } from "../helpers/fixtures.js";
-import { botInfo, tokens } from "../helpers/processes.js";
+import { tokens } from "../helpers/processes.js";
 
 const db = useTestDb();
-let fake: FakeBotApi;
-let redis: Redis;
-beforeAll(async () => {
-  fake = await FakeBotApi.start();
-  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
-  redis = new Redis(testRedisUrl);
-});
-beforeEach(() => redis.flushdb());
-afterAll(async () => {
-  await fake.stop();
-  redis.disconnect();
-});
+const telegram = useFakeTelegram();
 
-const depsAt = (at: Date) => outboxDepsFor(fake, db, redis, at);
+const depsAt = (at: Date) => outboxDepsFor(telegram.fake, db, telegram.redis, at);
 
 describe("the outbox job runner", () => {
   it("retries a failing job with exponential backoff and keeps it as dead, with its error, after 8 attempts", async () => {
@@ -57,7 +43,7 @@ describe("the outbox job runner", () => {
 
   it("a client who blocked the bot is marked unreachable, the job is not retried, and later messages skip them", async () => {
     const c = await makeClient(db);
-    fake.blockChat(tokens.client, c.telegramId);
+    telegram.fake.blockChat(tokens.client, c.telegramId);
     const at = new Date("2026-11-25T10:00:00Z");
     await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 5, balance: 5 } }, { runAt: at });
     expect(await runOutboxOnce(depsAt(at))).toBe(1);
@@ -65,10 +51,10 @@ describe("the outbox job runner", () => {
     expect(marked!.unreachableSince).toEqual(at);
     expect((await db.select().from(jobs))[0]!.status).toBe("done"); // not retried: the user chose this
 
-    fake.unblockChat(tokens.client, c.telegramId);
-    const before = fake.calls(tokens.client).length;
+    telegram.fake.unblockChat(tokens.client, c.telegramId);
+    const before = telegram.fake.calls(tokens.client).length;
     await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 5, balance: 10 } }, { runAt: at });
     await runOutboxOnce(depsAt(at));
-    expect(fake.calls(tokens.client).slice(before).filter((x) => x.method === "sendMessage")).toEqual([]);
+    expect(telegram.fake.calls(tokens.client).slice(before).filter((x) => x.method === "sendMessage")).toEqual([]);
   });
 });
