@@ -1,3 +1,4 @@
+import { looksLikePhone } from "../../core/clients/phone.js";
 import { findClient, type Client } from "../../core/clients/service.js";
 import { isDomainError } from "../../core/errors.js";
 import type { Redis } from "ioredis";
@@ -16,7 +17,7 @@ export async function lookUpClient(db: Db, redis: Redis, text: string): Promise<
       const id = await clientIdForCode(redis, raw.replace(/\s/g, ""));
       return id === null ? null : await findClient(db, { id });
     }
-    if (/^[+\d][\d\s()-]{6,}$/.test(raw) && raw.replace(/\D/g, "").length >= 10) return await findClient(db, { phone: raw });
+    if (looksLikePhone(raw)) return await findClient(db, { phone: raw });
     if (/^[A-Za-z0-9]{4,16}$/.test(raw)) return await findClient(db, { code: raw });
     return null;
   } catch (err) {

@@ -18,3 +18,6 @@ export function normalizePhone(raw: string): string {
 }
 
 const invalid = () => new DomainError("VALIDATION", "not a phone number", { field: "phone" });
+
+/** Text a person would mean as a phone number (digits and the usual separators, at least ten digits). */
+export const looksLikePhone = (text: string) => /^[+\d][\d\s()-]{6,}$/.test(text.trim()) && text.replace(/\D/g, "").length >= 10;

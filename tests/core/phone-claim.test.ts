@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { clients, ledgerEntries, purchases } from "../../db/schema/index.js";
 import { attachPhone, clientHistory, clientSummary, deleteClientData, findClient, registerClient, registerClientByPhone } from "../../core/clients/service.js";
-import { normalizePhone } from "../../core/clients/phone.js";
+import { looksLikePhone, normalizePhone } from "../../core/clients/phone.js";
 import { balanceOf, findBalanceDrift } from "../../core/ledger/post.js";
 import { accrue } from "../../core/ledger/service.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
@@ -17,6 +17,11 @@ describe("phones", () => {
     ["9990001122", "+79990001122"],
     ["+44 20 7946 0958", "+442079460958"],
   ])("%s → %s", (raw, e164) => expect(normalizePhone(raw)).toBe(e164));
+
+  it("looksLikePhone tells a phone from a client code or a six-digit till code", () => {
+    expect(["+7 (916) 555-01-01", "89165550101", "9165550101"].map(looksLikePhone)).toEqual([true, true, true]);
+    expect(["123456", "ABCD2345", "916-55", "звоните"].map(looksLikePhone)).toEqual([false, false, false, false]);
+  });
 
   it.each(["", "abc", "+0123", "12345", "+7999000112233445566", "8-800-ДОСТАВКА"])("%j is refused", (raw) => {
     expect(() => normalizePhone(raw)).toThrow(expect.objectContaining({ code: "VALIDATION" }));

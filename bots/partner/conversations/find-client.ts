@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { normalizePhone } from "../../../core/clients/phone.js";
+import { looksLikePhone, normalizePhone } from "../../../core/clients/phone.js";
 import { registerClientByPhone } from "../../../core/clients/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
 import { exitOnCancel } from "../../shared/ask.js";
@@ -57,7 +57,7 @@ export async function askForClient(conversation: BotConversation, ctx: ConvConte
 }
 
 const phoneOrNull = (text: string) => {
-  if (!/^[+\d][\d\s()-]{6,}$/.test(text.trim()) || text.replace(/\D/g, "").length < 10) return null;
+  if (!looksLikePhone(text)) return null;
   try {
     return normalizePhone(text);
   } catch {
