@@ -17,7 +17,10 @@ export const clientSegments = pgTable(
     purchases: integer("purchases").notNull(),
     totalKopecks: bigint("total_kopecks", { mode: "number" }).notNull(),
     averageCheckKopecks: bigint("average_check_kopecks", { mode: "number" }).notNull(),
-    lastPurchaseAt: timestamp("last_purchase_at", { withTimezone: true }).notNull(),
+    /** Null for a client with no purchase yet (category New). */
+    lastPurchaseAt: timestamp("last_purchase_at", { withTimezone: true }),
+    /** Lifetime value: everything the client has spent (all time), less the points they paid with, in kopecks. */
+    ltvKopecks: bigint("ltv_kopecks", { mode: "number" }).notNull().default(0),
     recency: integer("recency").notNull(),
     frequency: integer("frequency").notNull(),
     monetary: integer("monetary").notNull(),

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { clients } from "./clients.js";
 import { partners } from "./partners.js";
 
@@ -29,11 +29,13 @@ export const broadcasts = pgTable(
     progressChatId: bigint("progress_chat_id", { mode: "number" }).notNull(),
     progressMessageId: integer("progress_message_id"),
     moderationReason: text("moderation_reason"),
+    /** The sender's confirmation, so a replayed confirm step finds this broadcast instead of creating another. */
+    idempotencyKey: text("idempotency_key"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [index("broadcasts_status_idx").on(t.status, t.createdAt)],
+  (t) => [index("broadcasts_status_idx").on(t.status, t.createdAt), uniqueIndex("broadcasts_idempotency_key").on(t.idempotencyKey)],
 );
 
 /** One recipient of one broadcast; the status makes a resumed broadcast skip whoever already got it. */
@@ -46,7 +48,8 @@ export const broadcastDeliveries = pgTable(
     clientId: bigint("client_id", { mode: "number" })
       .notNull()
       .references(() => clients.id),
-    chatId: bigint("chat_id", { mode: "number" }).notNull(),
+    /** Blanked when the client deletes their data (the report keeps the count, not the person). */
+    chatId: bigint("chat_id", { mode: "number" }),
     status: deliveryStatus("status").notNull().default("pending"),
     sentAt: timestamp("sent_at", { withTimezone: true }),
     error: text("error"),

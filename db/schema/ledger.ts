@@ -122,6 +122,8 @@ export const redemptionRequests = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     decidedAt: timestamp("decided_at", { withTimezone: true }),
+    /** Wrong one-time codes typed for this request; at the limit the request is cancelled (a code cannot be guessed). */
+    wrongCodeAttempts: integer("wrong_code_attempts").notNull().default(0),
   },
   (t) => [
     uniqueIndex("redemption_idempotency_key").on(t.idempotencyKey),
@@ -137,4 +139,19 @@ export const redemptionRequests = pgTable(
     check("redemption_points_positive", sql`${t.points} > 0`),
     check("redemption_check_positive", sql`${t.checkKopecks} > 0`),
   ],
+);
+
+/** Each wrong one-time code a staff member typed: counted per staff member per hour to stop guessing across requests. */
+export const codeAttemptFailures = pgTable(
+  "code_attempt_failures",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    partnerId: bigint("partner_id", { mode: "number" })
+      .notNull()
+      .references(() => partners.id),
+    staffTelegramId: bigint("staff_telegram_id", { mode: "number" }).notNull(),
+    redemptionRequestId: bigint("redemption_request_id", { mode: "number" }).references(() => redemptionRequests.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("code_attempt_failures_staff_idx").on(t.staffTelegramId, t.createdAt)],
 );

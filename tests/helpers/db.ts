@@ -22,6 +22,7 @@ const tables = [
   "client_segments",
   "broadcast_deliveries",
   "broadcasts",
+  "code_attempt_failures",
 ];
 
 export async function resetDb(db: Db): Promise<void> {
