@@ -8,8 +8,8 @@ export type Runtime = { db: Db; redis: Redis; logger: Logger; clock: Clock; clos
 /** The connections a process holds, opened once at start and closed on SIGTERM. */
 export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL: string }, name: string): Runtime {
   const db = createDb(config.DATABASE_URL);
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 3 });
   const logger = createLogger(config.LOG_LEVEL, name);
+  const redis = createRedis(config.REDIS_URL, logger);
   return {
     db,
     redis,
@@ -21,6 +21,62 @@ export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string;
     },
   };
 }
+
+/** Nothing waits long for Redis: a command fails after this (the user is told to try again), never after 10+ s of retries. */
+export const redisCommandTimeoutMs = 1_500;
+/** Between two attempts to reconnect while Redis is down: quick at first, then every 2 s for as long as it takes. */
+const reconnectDelayMs = (attempt: number) => Math.min(attempt * 200, 2_000);
+
+/**
+ * A Redis connection that fails fast and heals by itself. While Redis is down a command fails at once (no offline
+ * queue, no per-command retries), so an update is answered "temporarily unavailable" within a second or two instead
+ * of hanging; the connection keeps reconnecting forever, and serves again as soon as Redis is back. An outage is
+ * logged once when it starts and once when it ends, through pino (without an `error` listener ioredis prints a raw
+ * stack trace to stderr on every failed reconnect).
+ */
+export function createRedis(url: string, logger: Logger): Redis {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: redisCommandTimeoutMs,
+    connectTimeout: 1_000,
+    retryStrategy: reconnectDelayMs,
+  });
+  let downSince: number | undefined;
+  redis.on("error", (err: Error & { code?: string }) => {
+    if (downSince !== undefined) return;
+    downSince = Date.now();
+    logger.error({ redis: redactedUrl(url), reason: err.code ?? err.message }, "Redis is unavailable; reconnecting until it is back");
+  });
+  redis.on("ready", () => {
+    if (downSince === undefined) return;
+    logger.info({ redis: redactedUrl(url), downForMs: Date.now() - downSince }, "Redis is back");
+    downSince = undefined;
+  });
+  return redis;
+}
+
+/**
+ * Resolves once Redis answers: at start a process waits for it instead of crashing (systemd would restart it in a
+ * loop). The wait itself is the one "Redis is unavailable" line logged by {@link createRedis}.
+ */
+export function waitForRedis(redis: Redis): Promise<void> {
+  return new Promise((resolve) => {
+    if (redis.status === "ready") return resolve();
+    redis.once("ready", () => resolve());
+  });
+}
+
+/** The URL without its password, for logs. */
+const redactedUrl = (url: string) => {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
+};
 
 /** Runs `stop` once on SIGTERM or SIGINT, then exits. */
 export function onShutdown(logger: Logger, stop: () => Promise<void>): void {

@@ -7,6 +7,7 @@ export const partnerBot: BotSpec = {
   create: createPartnerBot,
   commands: partnerCommands,
   tokenKey: "PARTNER_BOT_TOKEN",
+  peers: ["client"],
 };
 
 if (isEntryPoint(import.meta.url)) await runBotAlone(partnerBot);

@@ -1,3 +1,4 @@
+import type { Api } from "grammy";
 import type { Redis } from "ioredis";
 import type { Db } from "../../db/client.js";
 import type { Clock } from "../../core/clock.js";
@@ -15,6 +16,8 @@ export type BotDeps = {
   adminIds: readonly number[];
   /** Rate limit per user: at most `limit` updates per `windowMs`. */
   rateLimit?: { limit: number; windowMs: number };
+  /** The network's other bots this process has tokens for, to ask Telegram their usernames (see `bot-username.ts`). */
+  peerApis?: Partial<Record<BotName, Api>>;
 };
 
 /** Where each bot publishes its username at start, for links the other bots give out (e.g. a partner's client link). */

@@ -2,9 +2,9 @@ import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import { run, type RunnerHandle } from "@grammyjs/runner";
-import type { Bot, BotConfig } from "grammy";
+import { Api, type Bot, type BotConfig } from "grammy";
 import { loadConfigOrExit, type Config } from "../../core/config.js";
-import { createRuntime, onShutdown, type Runtime } from "../../core/runtime.js";
+import { createRuntime, onShutdown, waitForRedis, type Runtime } from "../../core/runtime.js";
 import type { BaseContext, BotContext } from "./context.js";
 import { botUsernameKey, type BotDeps, type BotName } from "./deps.js";
 import { createI18n } from "./i18n.js";
@@ -26,13 +26,21 @@ export async function launchBot(
   const bot = create(token, deps, { client: { apiRoot } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   await bot.init();
-  await deps.redis.set(botUsernameKey(name), bot.botInfo.username);
+  // Redis first: every update needs it (dedupe, rate limit, conversations). Started while it is down, the process
+  // waits (one log line) rather than exit with a stack trace into a systemd restart loop.
+  await waitForRedis(deps.redis);
+  // The username is published again whenever Redis reconnects: a Redis that comes back empty has lost it.
+  const publishUsername = () =>
+    void deps.redis.set(botUsernameKey(name), bot.botInfo.username).catch((err: unknown) => deps.logger.warn({ err, bot: name }, "could not publish the bot's username"));
+  publishUsername();
+  deps.redis.on("ready", publishUsername);
   await publishCommands(bot, createI18n(name), commands).catch((err: unknown) => deps.logger.warn({ err, bot: name }, "could not set the bot's commands"));
   const runner: RunnerHandle = run(bot, { runner: { fetch: { timeout: 30 } } });
   deps.logger.info({ bot: name, username: bot.botInfo.username }, "bot started");
   return {
     bot,
     stop: async () => {
+      deps.redis.off("ready", publishUsername);
       if (runner.isRunning()) await runner.stop();
     },
   };
@@ -56,7 +64,11 @@ export type BotSpec = {
   tokenKey: "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN";
   /** The admin bot checks ADMIN_IDS; the others do not need it. */
   needsAdminIds?: boolean;
+  /** Bots whose links this one gives out: with their token (optional) it can ask Telegram their username. */
+  peers?: readonly BotName[];
 };
+
+const tokenKeyOf = { client: "CLIENT_BOT_TOKEN", partner: "PARTNER_BOT_TOKEN", admin: "ADMIN_BOT_TOKEN" } as const;
 
 type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS"> &
   Partial<Pick<Config, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "ADMIN_IDS">>;
@@ -76,13 +88,21 @@ export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runti
     clock: runtime.clock,
     adminIds: config.ADMIN_IDS ?? [],
     rateLimit: { limit: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
+    peerApis: Object.fromEntries(
+      (spec.peers ?? []).flatMap((peer) => {
+        const peerToken = config[tokenKeyOf[peer]];
+        return peerToken ? [[peer, new Api(peerToken, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 10 })]] : [];
+      }),
+    ),
   };
   return launchBot(spec.name, spec.create, token, config.TELEGRAM_API_ROOT, deps, spec.commands);
 }
 
 /** `npm run start:<bot>`: config from the environment (exit with one line if it is wrong), start, stop on SIGTERM. */
 export async function runBotAlone(spec: BotSpec): Promise<void> {
-  const config = loadConfigOrExit(botConfigKeys(spec));
+  // A peer's token is optional here (its bot's username is also in Redis); if it is given it must be well-formed.
+  const peerTokens = Object.assign({}, ...(spec.peers ?? []).map((peer) => (process.env[tokenKeyOf[peer]] ? loadConfigOrExit([tokenKeyOf[peer]]) : {}))) as Partial<Pick<Config, (typeof tokenKeyOf)[BotName]>>;
+  const config = { ...loadConfigOrExit(botConfigKeys(spec)), ...peerTokens };
   const runtime = createRuntime(config, `${spec.name}-bot`);
   const { stop } = await startBot(spec, config, runtime);
   onShutdown(runtime.logger, async () => {

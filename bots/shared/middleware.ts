@@ -96,9 +96,12 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
     try {
       await next();
     } catch (err) {
-      if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
+      const unavailable = redisUnavailable(ctx.deps.redis, err);
+      // The outage itself is logged once by the connection (core/runtime.ts); each update it costs is a short line.
+      if (unavailable) ctx.deps.logger.warn({ bot: name, updateId: ctx.update.update_id }, "update refused: Redis is unavailable");
+      else if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
       try {
-        const text = errorText(ctx, i18n, err);
+        const text = unavailable ? await unavailableText(ctx, i18n) : errorText(ctx, i18n, err);
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: text.slice(0, 200), show_alert: true });
         else if (ctx.chat) await ctx.reply(text);
       } catch (replyErr) {
@@ -106,6 +109,22 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
       }
     }
   };
+}
+
+/**
+ * True when an update failed because Redis (dedupe, rate limit, conversation state) is down or did not answer in
+ * time: the connection is not ready, or the error is one of ioredis's fail-fast refusals.
+ */
+export function redisUnavailable(redis: BotDeps["redis"], err: unknown): boolean {
+  if (redis.status !== "ready") return true;
+  const message = err instanceof Error ? err.message : "";
+  return /Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i.test(message) || (err instanceof Error && err.name === "MaxRetriesPerRequestError");
+}
+
+/** "Temporarily unavailable" in the language the user chose (Postgres), else their Telegram app's. */
+async function unavailableText(ctx: BaseContext, i18n: I18n<BaseContext>): Promise<string> {
+  const chosen = ctx.from ? await chosenLanguage(ctx.deps.db, ctx.from.id).catch(() => undefined) : undefined;
+  return i18n.t(chosen ?? telegramLanguage(ctx), "error-temporarily-unavailable");
 }
 
 /** Identifies this process's life: an "in progress" mark left by an earlier life means that process died. */

@@ -15,7 +15,7 @@ import { formatRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BaseContext, BotContext, StaffActor } from "../../shared/context.js";
-import { botUsernameKey } from "../../shared/deps.js";
+import { botUsername } from "../../shared/bot-username.js";
 import { inAllLanguages } from "../../shared/i18n.js";
 import { settingFields } from "../conversations/settings.js";
 import { partnerMenu, promotionDelete, redemptionCancel, redemptionCode, settingPick, staffInvite, staffRemove, statsPeriod, undoConfirm, undoPick } from "../keyboards.js";
@@ -115,7 +115,7 @@ export function staffDesk(i18n: I18n<BaseContext>) {
   // --- the partner's invitation link for customers
   desk.command("link", async (ctx) => {
     const partner = await findPartner(ctx.deps.db, { id: staffOf(ctx).partnerId });
-    const clientBot = await ctx.deps.redis.get(botUsernameKey("client"));
+    const clientBot = await botUsername(ctx.deps, "client");
     if (!partner) return;
     if (!clientBot) return void (await ctx.reply(ctx.t("link-code-only", { code: partner.code })));
     const link = `https://t.me/${clientBot}?start=p_${partner.code}`;

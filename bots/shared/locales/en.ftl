@@ -1,6 +1,7 @@
 ## Shared by every bot.
 
 error-generic = Something went wrong. We are looking into it — please try again a little later.
+error-temporarily-unavailable = ⏳ The service is temporarily unavailable. Please try again in a minute.
 slow-down = Too many messages in a row. Please wait a couple of seconds.
 button-stale = This button no longer works.
 cancelled = Cancelled. Nothing has changed.
