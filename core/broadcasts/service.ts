@@ -11,7 +11,7 @@ import { enqueue } from "../jobs/outbox.js";
 import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
 import { requireActiveStaff } from "../partners/access.js";
 import { getNetworkSettings } from "../settings/service.js";
-import { parseInput } from "../validation.js";
+import { multiline, parseInput, textField } from "../validation.js";
 
 export type Broadcast = typeof broadcasts.$inferSelect;
 export type BroadcastSender = { kind: "admin"; telegramId: number } | { kind: "partner"; partnerId: number; staffTelegramId: number };
@@ -45,7 +45,7 @@ export async function broadcastRecipients(db: DbOrTx, sender: BroadcastSender, a
 }
 
 const createInput = z.object({
-  text: z.string().trim().min(1).max(1_024),
+  text: textField(multiline(1, 1_024)),
   photoFileId: z.string().max(200).optional().nullable(),
   progressChatId: z.number().int(),
   progressMessageId: z.number().int().optional().nullable(),

@@ -8,15 +8,18 @@ import { DomainError } from "../errors.js";
 import { enqueue } from "../jobs/outbox.js";
 import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
 import { requireActiveStaff } from "../partners/access.js";
-import { parseInput } from "../validation.js";
+import { line, multiline, parseInput, textField } from "../validation.js";
 
 export type Service = typeof services.$inferSelect;
+
+export const serviceNameRule = line(2, 100);
+export const serviceDescriptionRule = multiline(2, 1_000);
 
 const serviceInput = z.object({
   partnerId: z.number().int().positive(),
   staffTelegramId: z.number().int().positive(),
-  name: z.string().trim().min(2).max(100),
-  description: z.string().trim().min(2).max(1_000),
+  name: textField(serviceNameRule),
+  description: textField(serviceDescriptionRule),
   priceKopecks: z.number().int().min(0).max(1_000_000_000),
 });
 

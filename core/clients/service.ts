@@ -11,13 +11,25 @@ import { balanceOf, findEntryByKey, postEntry, runIdempotent } from "../ledger/p
 import { earnedPoints, tierStatus, type TierStatus } from "../ledger/tiers.js";
 import { bindReferral } from "../referrals/service.js";
 import { effectiveSettings, getNetworkSettings } from "../settings/service.js";
-import { parseInput } from "../validation.js";
+import { checkText, line, parseInput, textField } from "../validation.js";
+import { reasonRule } from "../moderation.js";
 import { normalizePhone } from "./phone.js";
 
 export type Client = typeof clients.$inferSelect;
 
 const telegramId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
-const optionalName = z.string().trim().max(256).optional().nullable();
+/** A name from the Telegram profile: normalised; one of nothing but invisible characters is no name. */
+const optionalName = z
+  .string()
+  .transform((raw, ctx) => {
+    const checked = checkText(raw, line(1, 256));
+    if (checked.ok) return checked.value;
+    if (checked.problem !== "too-long") return null;
+    ctx.addIssue({ code: "custom", message: "must be at most 256 characters" });
+    return z.NEVER;
+  })
+  .optional()
+  .nullable();
 
 /** `/start` payloads: `p_<partner code>` or `r_<client referral code>`; anything else is ignored, not an error. */
 export type StartAttribution = { kind: "partner"; code: string } | { kind: "referral"; code: string } | { kind: "none" };
@@ -337,7 +349,7 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
 
 /** Admin: block or unblock a client (a blocked client can neither earn nor spend). */
 export async function setClientBlocked(db: DbOrTx, input: { adminTelegramId: number; clientId: number; blocked: boolean; reason: string }) {
-  const reason = parseInput(z.string().trim().min(3).max(500), input.reason);
+  const reason = parseInput(textField(reasonRule), input.reason);
   return db.transaction(async (tx) => {
     const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
     if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");

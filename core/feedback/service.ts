@@ -6,10 +6,12 @@ import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { enqueue } from "../jobs/outbox.js";
 import { runIdempotent } from "../ledger/post.js";
-import { parseInput } from "../validation.js";
+import { multiline, parseInput, textField } from "../validation.js";
 
 /** Scores at or below this may be followed by a comment the partner sees. */
 export const lowScoreMax = 6;
+
+export const ratingCommentRule = multiline(1, 1_000);
 
 const ratingInput = z.object({ clientId: z.number().int().positive(), purchaseId: z.number().int().positive(), score: z.number().int().min(0).max(10) });
 
@@ -41,7 +43,7 @@ export async function recordRating(db: DbOrTx, rawInput: z.input<typeof ratingIn
 
 /** The comment after a low score; forwarded to the partner through the outbox. Only once. */
 export async function addRatingComment(db: DbOrTx, input: { clientId: number; ratingId: number; comment: string }, clock: Clock = systemClock): Promise<Rating> {
-  const comment = parseInput(z.string().trim().min(1).max(1_000), input.comment);
+  const comment = parseInput(textField(ratingCommentRule), input.comment);
   return db.transaction(async (tx) => {
     const [rating] = await tx.select().from(npsRatings).where(eq(npsRatings.id, input.ratingId)).for("update");
     if (!rating || rating.clientId !== input.clientId) throw new DomainError("NOT_FOUND", "no such rating");

@@ -11,19 +11,15 @@ import { enqueue } from "../jobs/outbox.js";
 import { requireActiveStaff } from "../partners/access.js";
 import { rewardReferralIfDue } from "../referrals/service.js";
 import { defaultNetworkSettings, effectiveSettings, getNetworkSettings, networkSettingsSchema, type Tier } from "../settings/service.js";
-import { parseInput } from "../validation.js";
+import { identifier, multiline, parseInput, textField } from "../validation.js";
 import { appendEntry, balanceOf, findEntryByKey, movePoints, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
 import { cashbackPoints, earnedPointsSql, redeemCap, tierFor } from "./tiers.js";
 
 const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const kopecks = z.number().int().positive("must be more than zero").max(Number.MAX_SAFE_INTEGER);
-/** A receipt number as printed on a check: 1–64 visible characters. */
-const receiptNumber = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[^\p{C}]+$/u, "must not contain control characters");
+/** A receipt number as printed on a check: 1–64 visible characters; "R‑100" (U+2011) and "R-100" are one receipt. */
+export const receiptNumberRule = identifier(1, 64);
+const receiptNumber = textField(receiptNumberRule);
 const idempotencyKey = z.string().min(1).max(200);
 
 // ---------------------------------------------------------------------------------------------
@@ -410,7 +406,7 @@ export type UndoResult = { reversal: LedgerEntry; original: LedgerEntry; shortfa
  * the balance stops at zero and the rest is recorded as the shortfall. Undoing twice returns the first undo.
  */
 export async function undoOperation(db: DbOrTx, input: { entryId: number; actor: UndoActor; reason?: string }, clock: Clock = systemClock): Promise<UndoResult> {
-  const reason = input.reason === undefined ? null : parseInput(z.string().trim().max(500), input.reason);
+  const reason = input.reason === undefined ? null : parseInput(textField(multiline(0, 500)), input.reason);
   return runIdempotent(() =>
     db.transaction(async (tx) => {
       const [original] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, input.entryId));
@@ -484,7 +480,7 @@ const adjustInput = z.object({
   adminTelegramId: id,
   clientId: id,
   points: z.number().int().refine((p) => p !== 0, "must not be zero").refine((p) => Math.abs(p) <= 1_000_000, "is too large"),
-  reason: z.string().trim().min(3, "needs a reason").max(500),
+  reason: textField(multiline(3, 500)),
   idempotencyKey,
 });
 

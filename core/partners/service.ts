@@ -10,17 +10,19 @@ import { randomCode } from "../ids.js";
 import { enqueue } from "../jobs/outbox.js";
 import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
 import { runIdempotent } from "../ledger/post.js";
-import { parseInput } from "../validation.js";
+import { line, parseInput, textField } from "../validation.js";
+import { reasonRule } from "../moderation.js";
 import { requireActiveStaff, type Partner } from "./access.js";
 
-const text = (max: number) => z.string().trim().min(2, "is too short").max(max, `must be at most ${max} characters`);
+/** What an applicant types; the partner bot asks with the same rules. */
+export const applicationRules = { name: line(2, 100), category: line(2, 60), address: line(5, 200), contactName: line(2, 100) } as const;
 
 const applicationInput = z.object({
   telegramId: z.number().int().positive(),
-  name: text(100),
-  category: text(60),
-  address: text(200),
-  contactName: text(100),
+  name: textField(applicationRules.name),
+  category: textField(applicationRules.category),
+  address: textField(applicationRules.address),
+  contactName: textField(applicationRules.contactName),
   phone: z.string(),
 });
 
@@ -72,7 +74,7 @@ export async function moderateApplication(db: DbOrTx, input: { adminTelegramId: 
 
 /** Admin: block (nobody on its staff can accrue or redeem) or unblock an approved partner. */
 export async function setPartnerBlocked(db: DbOrTx, input: { adminTelegramId: number; partnerId: number; blocked: boolean; reason: string }) {
-  const reason = parseInput(z.string().trim().min(3, "needs a reason").max(500), input.reason);
+  const reason = parseInput(textField(reasonRule), input.reason);
   return db.transaction(async (tx) => {
     const [partner] = await tx.select().from(partners).where(eq(partners.id, input.partnerId)).for("update");
     if (!partner) throw new DomainError("PARTNER_NOT_FOUND", "no such partner");

@@ -6,14 +6,17 @@ import { audit } from "../audit/service.js";
 import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { requireActiveStaff } from "../partners/access.js";
-import { parseInput } from "../validation.js";
+import { line, multiline, parseInput, textField } from "../validation.js";
+
+export const promotionTitleRule = line(2, 100);
+export const promotionBodyRule = multiline(2, 2_000);
 
 const promotionInput = z
   .object({
     partnerId: z.number().int().positive(),
     staffTelegramId: z.number().int().positive(),
-    title: z.string().trim().min(2).max(100),
-    body: z.string().trim().min(2).max(2_000),
+    title: textField(promotionTitleRule),
+    body: textField(promotionBodyRule),
     startsAt: z.date(),
     endsAt: z.date(),
     imageFileId: z.string().max(200).optional().nullable(),
