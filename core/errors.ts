@@ -24,6 +24,11 @@ export const errorCodes = [
   "ALREADY_APPLIED",
   "ALREADY_MODERATED",
   "PHONE_TAKEN",
+  "REDEMPTION_CODE_WRONG",
+  "REDEMPTION_CODE_LOCKED",
+  "REDEMPTION_SUPERSEDED",
+  "REDEMPTION_CANCELLED",
+  "CODE_ATTEMPTS_EXCEEDED",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

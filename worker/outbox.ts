@@ -16,6 +16,7 @@ import type { Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
 import { moderationKeyboard } from "../bots/admin/keyboards.js";
 import { npsKeyboard, redemptionKeyboard } from "../bots/client/keyboards.js";
+import { maskPhone } from "../bots/partner/conversations/find-client.js";
 import { formatRubles } from "../bots/shared/ask.js";
 import type { BaseContext } from "../bots/shared/context.js";
 
@@ -112,6 +113,7 @@ async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
         keyboard: redemptionKeyboard(t, r.id),
       }));
     },
+    "redemption.tell-cashier": async (p) => ({ bot: "partner", messages: await cashierMessages(deps, p) }),
     "nps.ask": async (p) => {
       const [row] = await deps.db
         .select({ purchase: purchases, partnerName: partners.name, rated: npsRatings.id })
@@ -180,6 +182,28 @@ async function staffMessages(deps: OutboxDeps, partnerId: number, render: (t: Ba
   const messages: Message[] = [];
   for (const s of staff) messages.push({ chatId: s.telegramId, text: render(await translator(deps, deps.i18n.partner, s.telegramId)) });
   return messages;
+}
+
+/**
+ * What became of a redemption request, to the cashier who asked for it only (if still on the partner's staff), naming
+ * the client as the partner bot shows them and the request's number. Requests from before cashiers were recorded go to all staff.
+ */
+async function cashierMessages(deps: OutboxDeps, p: JobPayloads["redemption.tell-cashier"]): Promise<Message[]> {
+  const [row] = await deps.db
+    .select({ request: redemptionRequests, name: clients.firstName, phone: clients.phone })
+    .from(redemptionRequests)
+    .innerJoin(clients, eq(clients.id, redemptionRequests.clientId))
+    .where(eq(redemptionRequests.id, p.redemptionRequestId));
+  if (!row) return [];
+  const r = row.request;
+  const render = (t: BaseContext["t"]) => t(p.message, { ...p.params, points: r.points, requestId: r.id, name: row.name ?? "—", phone: maskPhone(row.phone) });
+  if (r.staffTelegramId === null) return staffMessages(deps, r.partnerId, render);
+  const [asker] = await deps.db
+    .select({ telegramId: partnerStaff.telegramId })
+    .from(partnerStaff)
+    .where(and(eq(partnerStaff.partnerId, r.partnerId), eq(partnerStaff.telegramId, r.staffTelegramId), isNull(partnerStaff.removedAt)));
+  if (!asker) return [];
+  return [{ chatId: asker.telegramId, text: render(await translator(deps, deps.i18n.partner, asker.telegramId)) }];
 }
 
 /** Tier names travel as ids ("silver") and are shown in the reader's language. */

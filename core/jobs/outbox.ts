@@ -10,6 +10,8 @@ export type JobPayloads = {
   "notify.partner": { partnerId: number; message: string; params?: Record<string, string | number> };
   "notify.admins": { message: string; params?: Record<string, string | number> };
   "redemption.ask-client": { redemptionRequestId: number };
+  /** What became of a redemption request, told only to the cashier who asked for it (naming the client and the request). */
+  "redemption.tell-cashier": { redemptionRequestId: number; message: "redemption-confirmed" | "redemption-declined" | "redemption-expired" | "redemption-superseded"; params?: Record<string, string | number> };
   "nps.ask": { purchaseId: number };
   "nps.low-score": { ratingId: number };
   /** Recompute categories and RFM; `requestedBy` is set when an admin asked for it (they are told when done). */

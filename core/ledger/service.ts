@@ -1,7 +1,8 @@
-import { and, desc, eq, lte, sql } from "drizzle-orm";
+import { timingSafeEqual } from "node:crypto";
+import { and, desc, eq, gt, lte, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { at, type DbOrTx, type Tx } from "../../db/client.js";
-import { clients, ledgerEntries, purchases, redemptionRequests, type PartnerSettings } from "../../db/schema/index.js";
+import { clients, codeAttemptFailures, ledgerEntries, purchases, redemptionRequests, type PartnerSettings } from "../../db/schema/index.js";
 import { audit } from "../audit/service.js";
 import { activeClient } from "../clients/service.js";
 import { addHours, addMinutes, systemClock, type Clock } from "../clock.js";
@@ -249,11 +250,8 @@ export async function requestRedemption(db: DbOrTx, rawInput: z.input<typeof req
 
       const now = clock.now();
       // One open request per client at a partner: a cashier's new request replaces an unanswered one, so the
-      // client can never confirm two for one check.
-      await tx
-        .update(redemptionRequests)
-        .set({ status: "cancelled", decidedAt: now })
-        .where(and(eq(redemptionRequests.partnerId, partner.id), eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending")));
+      // client can never confirm two for one check. Two tills asking at once are taken one after the other.
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`redemption:${partner.id}:${client.id}`}, 0))`);
       const [request] = await tx
         .insert(redemptionRequests)
         .values({
@@ -268,14 +266,33 @@ export async function requestRedemption(db: DbOrTx, rawInput: z.input<typeof req
           createdAt: now,
         })
         .returning();
+      const superseded = await tx
+        .update(redemptionRequests)
+        .set({ status: "cancelled", decidedAt: now, decisionKey: `${supersededBy}${request!.id}` })
+        .where(and(eq(redemptionRequests.partnerId, partner.id), eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending"), ne(redemptionRequests.id, request!.id)))
+        .returning({ id: redemptionRequests.id });
+      // The cashier who asked for a replaced request is told at once (it may be another till's).
+      for (const old of superseded) {
+        await enqueue(tx, "redemption.tell-cashier", { redemptionRequestId: old.id, message: "redemption-superseded", params: { newRequestId: request!.id } }, { runAt: now });
+      }
       await enqueue(tx, "redemption.ask-client", { redemptionRequestId: request!.id }, { runAt: now });
       return { ...request!, replayed: false };
     }),
   );
 }
 
-/** Who decides: the client themself (a button in the client bot), or the cashier typing the code the client read out. */
-export type RedemptionDecider = { kind: "client"; clientId: number; requestId: number } | { kind: "partner"; partnerId: number; staffTelegramId: number; code: string };
+/** Wrong one-time codes one request tolerates: the last of them cancels it (and the client is told). */
+export const maxWrongCodesPerRequest = 5;
+/** Wrong one-time codes one staff member may type in an hour, over all requests; beyond it code entry is refused until the hour has passed. */
+export const maxWrongCodesPerStaffHour = 20;
+/** `decision_key` of a request a newer one replaced: this prefix and the newer request's id. */
+const supersededBy = "superseded-by:";
+
+/**
+ * Who decides: the client themself (a button in the client bot), or the cashier typing the code the client read
+ * out for the one request whose "enter code" button they pressed. A code is checked against that request only.
+ */
+export type RedemptionDecider = { kind: "client"; clientId: number; requestId: number } | { kind: "partner"; partnerId: number; staffTelegramId: number; requestId: number; code: string };
 
 export type RedemptionDecision = { request: RedemptionRequest; ledgerEntry: LedgerEntry | null; balanceAfter: number | null; replayed: boolean };
 
@@ -283,15 +300,22 @@ export type RedemptionDecision = { request: RedemptionRequest; ledgerEntry: Ledg
  * Confirms a pending request: the points leave the balance (never below zero: if they were spent since,
  * INSUFFICIENT_POINTS and nothing changes). `decisionKey` identifies this call, so its replay returns the
  * same result; any other attempt on a decided request, or an expired one, is refused.
+ *
+ * A wrong code is refused (REDEMPTION_CODE_WRONG) but counted, and the count is kept although the call fails:
+ * the `maxWrongCodesPerRequest`-th cancels the request (REDEMPTION_CODE_LOCKED), and a staff member past
+ * `maxWrongCodesPerStaffHour` in the last hour is refused any code (CODE_ATTEMPTS_EXCEEDED). No points move on either.
  */
 export async function confirmRedemption(db: DbOrTx, input: { by: RedemptionDecider; decisionKey: string }, clock: Clock = systemClock): Promise<RedemptionDecision> {
   parseInput(idempotencyKey, input.decisionKey);
-  return runIdempotent(() =>
-    db.transaction(async (tx) => {
-      const request = await lockRequestFor(tx, input.by);
-      if (request.status !== "pending") return replayDecision(tx, request, "confirmed", input.decisionKey);
+  const by = input.by;
+  const outcome = await runIdempotent(() =>
+    db.transaction(async (tx): Promise<RedemptionDecision | { refused: DomainError }> => {
       const now = clock.now();
+      const request = await lockRequestFor(tx, by, now);
+      if (request.status !== "pending") return replayDecision(tx, request, "confirmed", input.decisionKey);
       if (request.expiresAt <= now) throw new DomainError("REDEMPTION_EXPIRED", "the redemption request has expired");
+      // Returned, not thrown, so that the count of wrong codes commits.
+      if (by.kind === "partner" && !sameCode(by.code, request.code)) return { refused: await recordWrongCode(tx, request, by, now) };
       await activeClient(tx, request.clientId);
 
       const entry = await postEntry(tx, {
@@ -301,8 +325,8 @@ export async function confirmRedemption(db: DbOrTx, input: { by: RedemptionDecid
         points: -request.points,
         idempotencyKey: `redemption:${request.id}`,
         redemptionRequestId: request.id,
-        actorType: input.by.kind === "client" ? "client" : "staff",
-        actorTelegramId: input.by.kind === "partner" ? input.by.staffTelegramId : null,
+        actorType: by.kind === "client" ? "client" : "staff",
+        actorTelegramId: by.kind === "partner" ? by.staffTelegramId : null,
         createdAt: now,
       });
       const [decided] = await tx
@@ -310,25 +334,30 @@ export async function confirmRedemption(db: DbOrTx, input: { by: RedemptionDecid
         .set({ status: "confirmed", decisionKey: input.decisionKey, decidedAt: now, ledgerEntryId: entry.id })
         .where(eq(redemptionRequests.id, request.id))
         .returning();
-      await enqueue(tx, "notify.partner", { partnerId: request.partnerId, message: "redemption-confirmed", params: { points: request.points, requestId: request.id } }, { runAt: now });
+      // The cashier who typed the code sees the result in their chat; otherwise the one who asked is told.
+      if (by.kind === "client" || by.staffTelegramId !== request.staffTelegramId) {
+        await enqueue(tx, "redemption.tell-cashier", { redemptionRequestId: request.id, message: "redemption-confirmed" }, { runAt: now });
+      }
       await enqueue(tx, "notify.client", { clientId: request.clientId, message: "points-redeemed", params: { points: request.points, balance: entry.balanceAfter } }, { runAt: now });
       return { request: decided!, ledgerEntry: entry, balanceAfter: entry.balanceAfter, replayed: false };
     }),
   );
+  if ("refused" in outcome) throw outcome.refused;
+  return outcome;
 }
 
-/** The client says no: nothing leaves the balance, the partner is told. Same replay rules as confirm. */
+/** The client says no: nothing leaves the balance, the cashier who asked is told. Same replay rules as confirm. */
 export async function declineRedemption(db: DbOrTx, input: { clientId: number; requestId: number; decisionKey: string }, clock: Clock = systemClock): Promise<RedemptionDecision> {
   return db.transaction(async (tx) => {
-    const request = await lockRequestFor(tx, { kind: "client", clientId: input.clientId, requestId: input.requestId });
-    if (request.status !== "pending") return replayDecision(tx, request, "declined", input.decisionKey);
     const now = clock.now();
+    const request = await lockRequestFor(tx, { kind: "client", clientId: input.clientId, requestId: input.requestId }, now);
+    if (request.status !== "pending") return replayDecision(tx, request, "declined", input.decisionKey);
     const [decided] = await tx
       .update(redemptionRequests)
       .set({ status: "declined", decisionKey: input.decisionKey, decidedAt: now })
       .where(eq(redemptionRequests.id, request.id))
       .returning();
-    await enqueue(tx, "notify.partner", { partnerId: request.partnerId, message: "redemption-declined", params: { points: request.points, requestId: request.id } }, { runAt: now });
+    await enqueue(tx, "redemption.tell-cashier", { redemptionRequestId: request.id, message: "redemption-declined" }, { runAt: now });
     return { request: decided!, ledgerEntry: null, balanceAfter: null, replayed: false };
   });
 }
@@ -346,7 +375,7 @@ export async function cancelRedemption(db: DbOrTx, input: { partnerId: number; s
   });
 }
 
-/** Marks pending requests past their expiry as expired and tells each partner. Returns how many. */
+/** Marks pending requests past their expiry as expired and tells the cashier who asked for each. Returns how many. */
 export async function expireRedemptions(db: DbOrTx, clock: Clock = systemClock): Promise<number> {
   return db.transaction(async (tx) => {
     const now = clock.now();
@@ -354,34 +383,59 @@ export async function expireRedemptions(db: DbOrTx, clock: Clock = systemClock):
       .update(redemptionRequests)
       .set({ status: "expired", decidedAt: now })
       .where(and(eq(redemptionRequests.status, "pending"), lte(redemptionRequests.expiresAt, now)))
-      .returning({ id: redemptionRequests.id, partnerId: redemptionRequests.partnerId, points: redemptionRequests.points });
+      .returning({ id: redemptionRequests.id });
     for (const r of expired) {
-      await enqueue(tx, "notify.partner", { partnerId: r.partnerId, message: "redemption-expired", params: { points: r.points, requestId: r.id } }, { runAt: now });
+      await enqueue(tx, "redemption.tell-cashier", { redemptionRequestId: r.id, message: "redemption-expired" }, { runAt: now });
     }
     return expired.length;
   });
 }
 
-async function lockRequestFor(tx: Tx, by: RedemptionDecider): Promise<RedemptionRequest> {
-  let request: RedemptionRequest | undefined;
-  if (by.kind === "client") {
-    [request] = await tx.select().from(redemptionRequests).where(eq(redemptionRequests.id, by.requestId)).for("update");
-    if (request && request.clientId !== by.clientId) request = undefined;
-  } else {
+/** The request, locked, if this decider may act on it. A cashier must be active staff and under the hourly cap of wrong codes. */
+async function lockRequestFor(tx: Tx, by: RedemptionDecider, now: Date): Promise<RedemptionRequest> {
+  parseInput(id, by.requestId);
+  if (by.kind === "partner") {
     await requireActiveStaff(tx, by.partnerId, by.staffTelegramId);
-    const code = by.code.trim();
-    if (!/^\d{6}$/.test(code)) throw new DomainError("VALIDATION", "a code is six digits", { field: "code" });
-    // The newest request with this code at this partner: a code is unique only while pending.
-    [request] = await tx
-      .select()
-      .from(redemptionRequests)
-      .where(and(eq(redemptionRequests.code, code), eq(redemptionRequests.partnerId, by.partnerId)))
-      .orderBy(desc(redemptionRequests.id))
-      .limit(1)
-      .for("update");
+    if (!/^\d{6}$/.test(by.code.trim())) throw new DomainError("VALIDATION", "a code is six digits", { field: "code" });
+    await refuseIfTooManyWrongCodes(tx, by.staffTelegramId, now);
   }
-  if (!request) throw new DomainError("REDEMPTION_NOT_FOUND", "no such redemption request");
+  const [request] = await tx.select().from(redemptionRequests).where(eq(redemptionRequests.id, by.requestId)).for("update");
+  const mayAct = by.kind === "client" ? request?.clientId === by.clientId : request?.partnerId === by.partnerId;
+  if (!request || !mayAct) throw new DomainError("REDEMPTION_NOT_FOUND", "no such redemption request");
   return request;
+}
+
+const sameCode = (typed: string, code: string) => {
+  const a = Buffer.from(typed.trim());
+  const b = Buffer.from(code);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** A staff member's code attempts are taken one at a time, so concurrent guesses cannot slip past the count. */
+async function refuseIfTooManyWrongCodes(tx: Tx, staffTelegramId: number, now: Date): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`code-attempts:${staffTelegramId}`}, 0))`);
+  const recent = await tx
+    .select({ createdAt: codeAttemptFailures.createdAt })
+    .from(codeAttemptFailures)
+    .where(and(eq(codeAttemptFailures.staffTelegramId, staffTelegramId), gt(codeAttemptFailures.createdAt, addHours(now, -1))))
+    .orderBy(desc(codeAttemptFailures.createdAt))
+    .limit(maxWrongCodesPerStaffHour);
+  if (recent.length < maxWrongCodesPerStaffHour) return;
+  // Allowed again once the oldest of these leaves the hour.
+  const until = addHours(recent[recent.length - 1]!.createdAt, 1);
+  throw new DomainError("CODE_ATTEMPTS_EXCEEDED", "too many wrong codes in the last hour", { minutes: Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000)) });
+}
+
+async function recordWrongCode(tx: Tx, request: RedemptionRequest, by: { partnerId: number; staffTelegramId: number }, now: Date): Promise<DomainError> {
+  await tx.insert(codeAttemptFailures).values({ partnerId: by.partnerId, staffTelegramId: by.staffTelegramId, redemptionRequestId: request.id, createdAt: now });
+  const wrong = request.wrongCodeAttempts + 1;
+  if (wrong < maxWrongCodesPerRequest) {
+    await tx.update(redemptionRequests).set({ wrongCodeAttempts: wrong }).where(eq(redemptionRequests.id, request.id));
+    return new DomainError("REDEMPTION_CODE_WRONG", "wrong code", { attemptsLeft: maxWrongCodesPerRequest - wrong });
+  }
+  await tx.update(redemptionRequests).set({ wrongCodeAttempts: wrong, status: "cancelled", decidedAt: now }).where(eq(redemptionRequests.id, request.id));
+  await enqueue(tx, "notify.client", { clientId: request.clientId, message: "redemption-code-locked", params: { points: request.points } }, { runAt: now });
+  return new DomainError("REDEMPTION_CODE_LOCKED", "too many wrong codes: the request is cancelled");
 }
 
 async function replayDecision(tx: Tx, request: RedemptionRequest, wanted: "confirmed" | "declined", decisionKey: string): Promise<RedemptionDecision> {
@@ -390,6 +444,12 @@ async function replayDecision(tx: Tx, request: RedemptionRequest, wanted: "confi
     return { request, ledgerEntry: entry ?? null, balanceAfter: entry?.balanceAfter ?? null, replayed: true };
   }
   if (request.status === "expired") throw new DomainError("REDEMPTION_EXPIRED", "the redemption request has expired");
+  if (request.status === "cancelled") {
+    // Says why: too many wrong codes, a newer request replaced it, or the cashier withdrew it.
+    if (request.wrongCodeAttempts >= maxWrongCodesPerRequest) throw new DomainError("REDEMPTION_CODE_LOCKED", "too many wrong codes: the request is cancelled");
+    if (request.decisionKey?.startsWith(supersededBy)) throw new DomainError("REDEMPTION_SUPERSEDED", "a newer request replaced this one", { newRequestId: request.decisionKey.slice(supersededBy.length) });
+    throw new DomainError("REDEMPTION_CANCELLED", "the cashier withdrew this request");
+  }
   throw new DomainError("REDEMPTION_ALREADY_DECIDED", "this redemption was already decided", { status: request.status });
 }
 

@@ -69,9 +69,13 @@ describe("bad input is refused with a code and writes nothing", () => {
     }
   });
 
-  it("a code that is not six digits, or that no request has", async () => {
+  it("a code that is not six digits, or for a request that does not exist", async () => {
     const p = await makePartner(db);
-    await expectRefusedWithoutWrites(() => confirmRedemption(db, { by: { kind: "partner", partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, code: "12ab56" }, decisionKey: "k" }), "VALIDATION");
-    await expectRefusedWithoutWrites(() => confirmRedemption(db, { by: { kind: "partner", partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, code: "000000" }, decisionKey: "k" }), "REDEMPTION_NOT_FOUND");
+    const c = await makeClient(db, 100);
+    const req = await requestRedemption(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: c.clientId, checkKopecks: 10_000, points: 10, idempotencyKey: "k" });
+    const by = { kind: "partner" as const, partnerId: p.partnerId, staffTelegramId: p.staffTelegramId };
+    await expectRefusedWithoutWrites(() => confirmRedemption(db, { by: { ...by, requestId: req.id, code: "12ab56" }, decisionKey: "k" }), "VALIDATION");
+    await expectRefusedWithoutWrites(() => confirmRedemption(db, { by: { ...by, requestId: req.id + 1, code: "000000" }, decisionKey: "k" }), "REDEMPTION_NOT_FOUND");
+    await expectRefusedWithoutWrites(() => confirmRedemption(db, { by: { ...by, requestId: -1, code: "000000" }, decisionKey: "k" }), "VALIDATION");
   });
 });

@@ -20,7 +20,7 @@ const op = fc.oneof(
 type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 /** Refusals the rules allow in a random mix; anything else (a crash, a constraint error) fails the property. */
-const expectedRefusals: ErrorCode[] = ["INSUFFICIENT_POINTS", "RECEIPT_REUSED", "IDEMPOTENCY_KEY_REUSED", "REDEEM_CAP_EXCEEDED", "REDEMPTION_ALREADY_DECIDED", "NOT_REVERSIBLE", "FORBIDDEN"];
+const expectedRefusals: ErrorCode[] = ["INSUFFICIENT_POINTS", "RECEIPT_REUSED", "IDEMPOTENCY_KEY_REUSED", "REDEEM_CAP_EXCEEDED", "REDEMPTION_ALREADY_DECIDED", "REDEMPTION_SUPERSEDED", "NOT_REVERSIBLE", "FORBIDDEN"];
 
 describe("ledger invariants under a random concurrent mix", () => {
   it("after 1,000+ concurrent operations per run, every balance equals the sum of its ledger and none is negative", async () => {

@@ -115,7 +115,7 @@ describe("tiers", () => {
 });
 
 describe("redemption", () => {
-  it("confirmed by the client: points leave only then; the partner is told", async () => {
+  it("confirmed by the client: points leave only then; the cashier who asked is told", async () => {
     const s = await setup(500);
     const req = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 300, idempotencyKey: "r1" });
     expect(await balanceOf(db, s.clientId)).toBe(500);
@@ -126,16 +126,16 @@ describe("redemption", () => {
     const again = await confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: req.id }, decisionKey: "cb-1" });
     expect(again).toMatchObject({ replayed: true, balanceAfter: 200 });
     expect(await balanceOf(db, s.clientId)).toBe(200);
-    const partnerJobs = await db.select().from(jobs).where(eq(jobs.kind, "notify.partner"));
-    expect(partnerJobs.map((j) => j.payload.message)).toContain("redemption-confirmed");
+    const cashierJobs = await db.select().from(jobs).where(eq(jobs.kind, "redemption.tell-cashier"));
+    expect(cashierJobs.map((j) => j.payload)).toEqual([{ redemptionRequestId: req.id, message: "redemption-confirmed" }]);
   });
 
   it("confirmed by the cashier typing the client's one-time code; the code cannot be used again", async () => {
     const s = await setup(500);
     const req = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 100, idempotencyKey: "r1" });
-    await confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: s.staffTelegramId, code: req.code }, decisionKey: "upd-1" });
+    await confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: s.staffTelegramId, requestId: req.id, code: req.code }, decisionKey: "upd-1" });
     const before = await rowCounts(db);
-    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: s.staffTelegramId, code: req.code }, decisionKey: "upd-2" })).rejects.toMatchObject({ code: "REDEMPTION_ALREADY_DECIDED" });
+    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: s.staffTelegramId, requestId: req.id, code: req.code }, decisionKey: "upd-2" })).rejects.toMatchObject({ code: "REDEMPTION_ALREADY_DECIDED" });
     expect(await rowCounts(db)).toEqual(before);
     expect(await balanceOf(db, s.clientId)).toBe(400);
   });
@@ -166,16 +166,17 @@ describe("redemption", () => {
     expect(await balanceOf(db, s.clientId)).toBe(100);
   });
 
-  it("a new request at the same partner replaces the client's unanswered one, so one check is never paid twice", async () => {
+  it("a new request at the same partner replaces the client's unanswered one, so one check is never paid twice; the old one says why", async () => {
     const s = await setup(500);
     const first = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 300, idempotencyKey: "first" });
     const second = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 300, idempotencyKey: "retry" });
-    await expect(confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: first.id }, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_ALREADY_DECIDED" });
+    await expect(confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: first.id }, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_SUPERSEDED", details: { newRequestId: String(second.id) } });
+    await expect(declineRedemption(db, { clientId: s.clientId, requestId: first.id, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_SUPERSEDED" });
     await confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: second.id }, decisionKey: "y" });
     expect(await balanceOf(db, s.clientId)).toBe(200);
   });
 
-  it("expires: a confirmation after the expiry is refused; the sweep marks it and tells the partner", async () => {
+  it("expires: a confirmation after the expiry is refused; the sweep marks it and tells the cashier who asked", async () => {
     const s = await setup(500);
     const req = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 100, idempotencyKey: "r" }, fixedClock(t0));
     const late = fixedClock(addMinutes(t0, 10));
@@ -184,8 +185,8 @@ describe("redemption", () => {
     expect(await rowCounts(db)).toEqual(before);
     expect(await expireRedemptions(db, late)).toBe(1);
     await expect(confirmRedemption(db, { by: { kind: "client", clientId: s.clientId, requestId: req.id }, decisionKey: "k" }, late)).rejects.toMatchObject({ code: "REDEMPTION_EXPIRED" });
-    const partnerJobs = await db.select().from(jobs).where(eq(jobs.kind, "notify.partner"));
-    expect(partnerJobs.map((j) => j.payload.message)).toContain("redemption-expired");
+    const cashierJobs = await db.select().from(jobs).where(eq(jobs.kind, "redemption.tell-cashier"));
+    expect(cashierJobs.map((j) => j.payload)).toEqual([{ redemptionRequestId: req.id, message: "redemption-expired" }]);
   });
 
   it("a request of another partner cannot be confirmed or cancelled by this one, nor a client's by another client", async () => {
@@ -194,10 +195,10 @@ describe("redemption", () => {
     const stranger = await makeClient(db);
     const req = await requestRedemption(db, { ...pick(s), checkKopecks: 100_000, points: 100, idempotencyKey: "r" });
     const before = await rowCounts(db);
-    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: other.partnerId, staffTelegramId: other.staffTelegramId, code: req.code }, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_NOT_FOUND" });
+    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: other.partnerId, staffTelegramId: other.staffTelegramId, requestId: req.id, code: req.code }, decisionKey: "x" })).rejects.toMatchObject({ code: "REDEMPTION_NOT_FOUND" });
     await expect(cancelRedemption(db, { partnerId: other.partnerId, staffTelegramId: other.staffTelegramId, requestId: req.id })).rejects.toMatchObject({ code: "REDEMPTION_NOT_FOUND" });
     await expect(confirmRedemption(db, { by: { kind: "client", clientId: stranger.clientId, requestId: req.id }, decisionKey: "y" })).rejects.toMatchObject({ code: "REDEMPTION_NOT_FOUND" });
-    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: other.staffTelegramId, code: req.code }, decisionKey: "z" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(confirmRedemption(db, { by: { kind: "partner", partnerId: s.partnerId, staffTelegramId: other.staffTelegramId, requestId: req.id, code: req.code }, decisionKey: "z" })).rejects.toMatchObject({ code: "FORBIDDEN" });
     expect(await rowCounts(db)).toEqual(before);
   });
 

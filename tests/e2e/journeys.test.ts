@@ -90,21 +90,21 @@ describe("end to end, with every process running against a fake Bot API", () => 
     await product.say("partner", owner, "+79161112233", /Сумма чека/);
     await product.say("partner", owner, "1000", /Не больше 100/);
     let since = Date.now();
-    await product.say("partner", owner, "80", /Запрос отправлен/);
+    await product.say("partner", owner, "80", /Запрос № 1 отправлен/);
     await product.waitForMessage("client", alice.id, /просит списать 80 баллов/, since);
     since = Date.now();
     await product.press("client", alice, /Подтвердить/, /Списано 80 баллов\. Остаток: 20\./);
-    await product.waitForMessage("partner", owner.id, /Клиент подтвердил списание 80 баллов/, since);
+    await product.waitForMessage("partner", owner.id, /Клиент Алиса \(\+7916\*\*\*-\*\*-33\) подтвердил списание 80 баллов \(запрос № 1\)/, since);
 
     await product.say("partner", owner, "/redeem", /Клиент: введите телефон/);
     await product.say("partner", owner, "+79161112233", /Сумма чека/);
     await product.say("partner", owner, "1000", /Не больше 20/);
     since = Date.now();
-    await product.say("partner", owner, "20", /Запрос отправлен/);
+    await product.say("partner", owner, "20", /Запрос № 2 отправлен/);
     await product.waitForMessage("client", alice.id, /просит списать 20 баллов/, since);
     since = Date.now();
     await product.press("client", alice, /Отмена/, /отклонено/);
-    await product.waitForMessage("partner", owner.id, /Клиент отклонил списание 20 баллов/, since);
+    await product.waitForMessage("partner", owner.id, /Клиент Алиса \(\+7916\*\*\*-\*\*-33\) отклонил списание 20 баллов \(запрос № 2\)/, since);
     const [client] = await db.select().from(clients).where(eq(clients.telegramId, alice.id));
     const rows = await db.select().from(ledgerEntries).where(and(eq(ledgerEntries.clientId, client!.id), eq(ledgerEntries.kind, "redemption")));
     expect(rows.map((r) => r.points)).toEqual([-80]);

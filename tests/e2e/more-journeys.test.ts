@@ -122,7 +122,7 @@ describe("more journeys", () => {
       await product.say("partner", owner, "+79160000001", /Сумма чека/);
       await product.say("partner", owner, "1000", /Сколько баллов списать/);
       const since = Date.now();
-      await product.say("partner", owner, points, /Запрос отправлен/);
+      await product.say("partner", owner, points, /Запрос № \d+ отправлен/);
       return product.waitForMessage("client", alice.id, /просит списать/, since);
     };
     await requestOnce("30");

@@ -92,6 +92,7 @@ notify-points-accrued = +{ points } from "{ $partner }". Balance: { $balance }.
 notify-referral-bonus = Your friend made their first purchase — you got { points }!
 notify-tier-up = Congratulations! Your new tier: { $tier }.
 notify-points-redeemed = { points } spent. Balance: { $balance }.
+notify-redemption-code-locked = The request to spend { points } was cancelled: a wrong code was typed too many times. Your points are kept. Tell your code only to the cashier serving you.
 notify-operation-undone = A partner undid an operation ({ $points }). Balance: { $balance }.
 notify-balance-adjusted = An admin adjusted your balance: { $points }. Balance: { $balance }.
 phone-ask = Press the button to share your number, so the cashier can find you by phone.

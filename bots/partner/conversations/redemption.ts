@@ -39,20 +39,27 @@ export async function redemption(conversation: BotConversation, ctx: ConvContext
   const keyboard = new InlineKeyboard()
     .text(ctx.t("redeem-enter-code"), redemptionCode.pack({ request: outcome.value.id }))
     .text(ctx.t("redeem-cancel"), redemptionCancel.pack({ request: outcome.value.id }));
-  await ctx.reply(ctx.t("redeem-requested", { points, name: client.name, check: formatRubles(checkKopecks, language) }), { reply_markup: keyboard });
+  await ctx.reply(ctx.t("redeem-requested", { requestId: outcome.value.id, points, name: client.name, check: formatRubles(checkKopecks, language) }), { reply_markup: keyboard });
 }
 
-/** The cashier types the six-digit code the client reads out from the client bot. */
-export async function redemptionByCode(conversation: BotConversation, ctx: ConvContext, staff: StaffActor) {
+/**
+ * The cashier types the six-digit code the client reads out, for the request whose "enter code" button was pressed.
+ * A wrong code is counted by the core (a few per request, a few more per hour); while the request stands, the question does.
+ */
+export async function redemptionByCode(conversation: BotConversation, ctx: ConvContext, staff: StaffActor, requestId: number) {
   const parseCode: Parse<string> = (text) => (/^\d{6}$/.test(text.replace(/\s/g, "")) ? { ok: true, value: text.replace(/\s/g, "") } : { ok: false, error: "code-invalid" });
-  const code = await ask(conversation, ctx, ctx.t("ask-code"), parseCode);
   const decisionKey = `code:${staff.partnerId}:${ctx.update.update_id}`;
-  const outcome = await conversation.external(() =>
-    attempt(async () => {
-      const d = await confirmRedemption(ctx.deps.db, { by: { kind: "partner", partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, code }, decisionKey }, ctx.deps.clock);
-      return { points: d.request.points, balance: d.balanceAfter ?? 0 };
-    }),
-  );
-  if (!outcome.ok) return void (await ctx.reply(refusalText(ctx.t, outcome), { reply_markup: partnerMenu(ctx.t) }));
-  await ctx.reply(ctx.t("redeem-done", { points: outcome.value.points, balance: outcome.value.balance }), { reply_markup: partnerMenu(ctx.t) });
+  let question = ctx.t("ask-code", { requestId });
+  for (;;) {
+    const code = await ask(conversation, ctx, question, parseCode);
+    const outcome = await conversation.external(() =>
+      attempt(async () => {
+        const d = await confirmRedemption(ctx.deps.db, { by: { kind: "partner", partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, requestId, code }, decisionKey }, ctx.deps.clock);
+        return { points: d.request.points, balance: d.balanceAfter ?? 0 };
+      }),
+    );
+    if (outcome.ok) return void (await ctx.reply(ctx.t("redeem-done", { points: outcome.value.points, balance: outcome.value.balance }), { reply_markup: partnerMenu(ctx.t) }));
+    if (outcome.code !== "REDEMPTION_CODE_WRONG") return void (await ctx.reply(refusalText(ctx.t, outcome), { reply_markup: partnerMenu(ctx.t) }));
+    question = `${refusalText(ctx.t, outcome)} ${ctx.t("code-wrong-again")}`;
+  }
 }

@@ -36,8 +36,11 @@ export function staffDesk(i18n: I18n<BaseContext>) {
   desk.command("newpromo", enter("newPromotion"));
   desk.command("newservice", enter("newService"));
   desk.callbackQuery(redemptionCode.pattern, async (ctx) => {
+    // The button carries its request: the code typed next is checked against that request only.
+    const requestId = asId(redemptionCode.unpack(ctx.callbackQuery.data)!.request);
+    if (requestId === null) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
     await ctx.answerCallbackQuery();
-    await ctx.conversation.enter("redemptionByCode", staffOf(ctx));
+    await ctx.conversation.enter("redemptionByCode", staffOf(ctx), requestId);
   });
   desk.callbackQuery(redemptionCancel.pattern, async (ctx) => {
     const requestId = asId(redemptionCancel.unpack(ctx.callbackQuery.data)!.request);
