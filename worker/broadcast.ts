@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import { GrammyError, InputFile } from "grammy";
+import { GrammyError, InputFile, type Api } from "grammy";
 import { broadcastDeliveries, broadcasts, clients } from "../db/schema/index.js";
 import { broadcastProgress, type BroadcastProgress } from "../core/broadcasts/service.js";
 import type { OutboxDeps } from "./outbox.js";
@@ -26,7 +26,8 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
     .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.status, "sending")));
 
   // File ids belong to one bot: the sender's photo is uploaded to the client bot once, then reused by id.
-  let photo: string | InputFile | undefined = b.clientPhotoFileId ?? (b.photoFileId ? await downloadPhoto(deps, b) : undefined);
+  let photo: string | InputFile | undefined =
+    b.clientPhotoFileId ?? (b.photoFileId ? await downloadPhoto(deps.apis[b.senderKind === "admin" ? "admin" : "partner"], b.photoFileId, "broadcast.jpg") : undefined);
 
   const until = Date.now() + sliceMs;
   let lastProgress = 0;
@@ -72,14 +73,16 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
   return "done";
 }
 
-/** The photo's bytes, fetched through the bot it was sent to (getFile, then the file URL). */
-async function downloadPhoto(deps: OutboxDeps, b: typeof broadcasts.$inferSelect): Promise<InputFile> {
-  const api = deps.apis[b.senderKind === "admin" ? "admin" : "partner"];
-  const file = await api.getFile(b.photoFileId!);
+/**
+ * A photo's bytes, fetched through the bot it was sent to (getFile, then the file URL), to upload to another bot:
+ * file ids belong to one bot. Used for broadcasts and promotions' pictures.
+ */
+export async function downloadPhoto(api: Api, fileId: string, name: string): Promise<InputFile> {
+  const file = await api.getFile(fileId);
   const root = api.options?.apiRoot ?? "https://api.telegram.org";
   const response = await fetch(`${root}/file/bot${api.token}/${file.file_path}`);
-  if (!response.ok) throw new Error(`could not download the broadcast's photo: HTTP ${response.status}`);
-  return new InputFile(new Uint8Array(await response.arrayBuffer()), "broadcast.jpg");
+  if (!response.ok) throw new Error(`could not download a photo to re-upload: HTTP ${response.status}`);
+  return new InputFile(new Uint8Array(await response.arrayBuffer()), name);
 }
 
 /** Edits the sender's progress message in place; at the end, also sends the report as a new message. */

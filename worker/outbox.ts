@@ -2,6 +2,7 @@ import type { I18n } from "@grammyjs/i18n";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Api, InlineKeyboard } from "grammy";
 import { runBroadcastSlice } from "./broadcast.js";
+import { showPromotion } from "./promotion.js";
 import type { PacedSender } from "./sender.js";
 import type { Redis } from "ioredis";
 import { at, type Db } from "../db/client.js";
@@ -80,7 +81,8 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
 async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
   const kind = job.kind as JobKind;
   if (kind === "broadcast.run") return (await runBroadcastSlice(deps, (job.payload as JobPayloads["broadcast.run"]).broadcastId)) === "more" ? "again" : undefined;
-  const handlers: { [K in Exclude<JobKind, "broadcast.run">]: (p: JobPayloads[K]) => Promise<{ bot: keyof OutboxDeps["apis"]; messages: Message[] }> } = {
+  if (kind === "promotion.show") return showPromotion(deps, job.id, job.payload as JobPayloads["promotion.show"]);
+  const handlers: { [K in Exclude<JobKind, "broadcast.run" | "promotion.show">]: (p: JobPayloads[K]) => Promise<{ bot: keyof OutboxDeps["apis"]; messages: Message[] }> } = {
     "notify.client": (p) => clientMessage(deps, p.clientId, (t) => ({ text: t(`notify-${p.message}`, translateParams(t, p.params)) })),
     "notify.partner": async (p) => ({ bot: "partner", messages: await staffMessages(deps, p.partnerId, (t) => t(p.message, translateParams(t, p.params))) }),
     "notify.admins": async (p) => {

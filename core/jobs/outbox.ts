@@ -17,6 +17,8 @@ export type JobPayloads = {
   /** Recompute categories and RFM; `requestedBy` is set when an admin asked for it (they are told when done). */
   "analytics.recompute": { requestedBy?: number };
   "broadcast.run": { broadcastId: number };
+  /** A promotion's card with its picture to one client, uploading the partner bot's photo to the client bot once. */
+  "promotion.show": { promotionId: number; clientId: number };
   /** Yesterday's numbers to every partner's owner; `day` is the Moscow date of "today". */
   "digest.partners": { day: string };
   /** Yesterday's numbers of the whole network to the admins. */

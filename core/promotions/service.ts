@@ -7,6 +7,7 @@ import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { requireActiveStaff } from "../partners/access.js";
 import { line, multiline, parseInput, textField } from "../validation.js";
+import { checkPromotionPeriod } from "./period.js";
 
 export const promotionTitleRule = line(2, 100);
 export const promotionBodyRule = multiline(2, 2_000);
@@ -23,9 +24,18 @@ const promotionInput = z
   })
   .refine((p) => p.startsAt <= p.endsAt, { message: "must not end before it starts", path: ["endsAt"] });
 
+/**
+ * A promotion with its period (see `checkPromotionPeriod`: not ending before it starts, not in the past, at most a
+ * year long, starting within a year) and an optional picture: `imageFileId` is the partner bot's file id of the
+ * photo (file ids belong to one bot; the client bot gets its own copy when the picture is first shown to a client).
+ */
 export async function createPromotion(db: DbOrTx, rawInput: z.input<typeof promotionInput>, clock: Clock = systemClock) {
   const input = parseInput(promotionInput, rawInput);
-  if (input.endsAt < clock.now()) throw new DomainError("VALIDATION", "endsAt: is in the past", { field: "endsAt" });
+  const period = checkPromotionPeriod(input, clock.now());
+  if (!period.ok) {
+    const field = period.reason === "too-far" || (period.reason === "past" && input.endsAt >= clock.now()) ? "startsAt" : "endsAt";
+    throw new DomainError("VALIDATION", `${field}: ${period.reason}`, { field });
+  }
   return db.transaction(async (tx) => {
     await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
     const [promotion] = await tx
@@ -54,11 +64,11 @@ export async function deletePromotion(db: DbOrTx, input: { partnerId: number; st
   });
 }
 
-/** What clients see: promotions running now at approved partners. */
+/** What clients see: promotions running now at approved partners (not those yet to start or already over). */
 export async function currentPromotions(db: DbOrTx, clock: Clock = systemClock, limit = 50) {
   const now = clock.now();
   return db
-    .select({ id: promotions.id, title: promotions.title, body: promotions.body, endsAt: promotions.endsAt, imageFileId: promotions.imageFileId, partnerName: partners.name })
+    .select({ id: promotions.id, title: promotions.title, body: promotions.body, startsAt: promotions.startsAt, endsAt: promotions.endsAt, imageFileId: promotions.imageFileId, partnerName: partners.name })
     .from(promotions)
     .innerJoin(partners, eq(partners.id, promotions.partnerId))
     .where(and(lte(promotions.startsAt, now), gte(promotions.endsAt, now), eq(partners.status, "approved")))

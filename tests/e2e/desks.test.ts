@@ -67,8 +67,9 @@ describe("the partner's desk", () => {
     await product.press("partner", owner, /7 дней/, /7 дней:\n.*Оборот: 4\s000 ₽, чеков: 2, средний чек: 2\s000 ₽[\s\S]*начислено 200/);
     await product.say("partner", owner, "/newpromo", /Заголовок акции/);
     await product.say("partner", owner, "Скидка на классику", /Текст акции/);
-    await product.say("partner", owner, "Весь ноябрь -10% на русскую классику", /Сколько дней/);
-    await product.say("partner", owner, "30", /опубликована/);
+    await product.say("partner", owner, "Весь ноябрь -10% на русскую классику", /Когда идёт акция/);
+    await product.say("partner", owner, new Intl.DateTimeFormat("ru-RU", { timeZone: "Europe/Moscow" }).format(new Date(Date.now() + 30 * 86_400_000)), /Пришлите картинку/);
+    await product.press("partner", owner, /Без картинки/, /опубликована/);
     await product.say("client", alice, "/promotions", /Книжный: Скидка на классику/);
     await product.say("partner", owner, "/promotions", /Ваши акции \(1\)/);
     await product.press("partner", owner, /Скидка на классику/);

@@ -63,7 +63,9 @@ invite = Invite friends: when a friend makes their first purchase, you get a bon
 
 promotions-title = 🎁 Promotions
 promotions-empty = No promotions right now — check back later.
-promotion-line = { $partner }: { $title }
+promotion-card = 🏷 { $partner }: { $title }
+    📅 { $from } — { $until }
+
     { $body }
 services-title = 🛍 Partners' services
 services-empty = No services yet.

@@ -63,7 +63,9 @@ invite = Приглашайте друзей: когда друг соверши
 
 promotions-title = 🎁 Акции сети
 promotions-empty = Сейчас акций нет — загляните позже.
-promotion-line = { $partner }: { $title }
+promotion-card = 🏷 { $partner }: { $title }
+    📅 { $from } — { $until }
+
     { $body }
 services-title = 🛍 Услуги партнёров
 services-empty = Услуг пока нет.
