@@ -7,7 +7,8 @@ import { partnerBot } from "./bots/partner/main.js";
 import { startBot } from "./bots/shared/launch.js";
 import { startWorker, workerConfigKeys } from "./worker/main.js";
 
-const config = loadConfigOrExit(workerConfigKeys);
+// The bots register and delete clients: they need APP_SECRET, which the worker alone does not.
+const config = loadConfigOrExit([...workerConfigKeys, "APP_SECRET"]);
 const runtime = createRuntime(config, "cashback");
 const bots = [await startBot(clientBot, config, runtime), await startBot(partnerBot, config, runtime), await startBot(adminBot, config, runtime)];
 const worker = startWorker(config, runtime);

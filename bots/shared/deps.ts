@@ -12,6 +12,8 @@ export type BotDeps = {
   redis: Redis;
   logger: Logger;
   clock: Clock;
+  /** APP_SECRET from the config: keys the hash kept of a deleted client's Telegram id (registering and deleting clients). */
+  appSecret: string;
   /** ADMIN_IDS from the config. */
   adminIds: readonly number[];
   /** Rate limit per user: at most `limit` updates per `windowMs`. */

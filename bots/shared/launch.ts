@@ -70,12 +70,12 @@ export type BotSpec = {
 
 const tokenKeyOf = { client: "CLIENT_BOT_TOKEN", partner: "PARTNER_BOT_TOKEN", admin: "ADMIN_BOT_TOKEN" } as const;
 
-type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS"> &
+type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS" | "APP_SECRET"> &
   Partial<Pick<Config, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "ADMIN_IDS">>;
 
 /** The settings a bot process needs: only those, so each can be started with its own env. */
 export const botConfigKeys = (spec: BotSpec) =>
-  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
+  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
 
 /** Starts one bot on an existing runtime (used alone by `npm run start:<bot>`, together by `npm start`). */
 export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runtime) {
@@ -86,6 +86,7 @@ export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runti
     redis: runtime.redis,
     logger: runtime.logger,
     clock: runtime.clock,
+    appSecret: config.APP_SECRET,
     adminIds: config.ADMIN_IDS ?? [],
     rateLimit: { limit: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
     peerApis: Object.fromEntries(

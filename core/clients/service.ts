@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { and, desc, eq, isNull, lt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "../../db/client.js";
@@ -63,9 +63,11 @@ export type RegisterResult = {
  * registered them with, that row is claimed instead of creating a second one. Attribution from the
  * payload (partner or referrer) is bound on first contact only; the welcome bonus is paid once.
  */
-export async function registerClient(db: DbOrTx, rawInput: z.input<typeof registerInput>, clock: Clock = systemClock): Promise<RegisterResult> {
+export async function registerClient(db: DbOrTx, rawInput: z.input<typeof registerInput>, deps: ClientDeps): Promise<RegisterResult> {
   const input = parseInput(registerInput, rawInput);
   const phone = input.phone ? normalizePhone(input.phone) : null;
+  const clock = deps.clock ?? systemClock;
+  const erasedHash = erasedTelegramHash(deps.appSecret, input.telegramId);
   return runIdempotent(() =>
     db.transaction(async (tx) => {
       const [existing] = await tx.select().from(clients).where(eq(clients.telegramId, input.telegramId));
@@ -105,7 +107,7 @@ export async function registerClient(db: DbOrTx, rawInput: z.input<typeof regist
       }
 
       // Someone who deleted their data and comes back joins again, but the bonuses were theirs once already.
-      const returning = (await tx.select({ id: clients.id }).from(clients).where(eq(clients.erasedTelegramHash, telegramHash(input.telegramId))).limit(1)).length > 0;
+      const returning = (await tx.select({ id: clients.id }).from(clients).where(eq(clients.erasedTelegramHash, erasedHash)).limit(1)).length > 0;
       const referrerClientId = attribution.kind === "referral" && !returning ? await bindReferralQuietly(tx, client.id, attribution.code, now) : null;
       const welcomeBonus = returning ? 0 : await payWelcomeBonus(tx, client, now);
       return { client, created: true, welcomeBonus, sourcePartnerId: client.sourcePartnerId, referrerClientId };
@@ -123,8 +125,20 @@ async function bindReferralQuietly(tx: Tx, inviteeClientId: number, referralCode
   }
 }
 
-/** One-way: tells a returning Telegram user apart without keeping their id. */
-const telegramHash = (telegramId: number) => createHash("sha256").update(`cashback-network:telegram:${telegramId}`).digest("hex");
+/**
+ * What registering and deleting clients need besides the database: `appSecret` (APP_SECRET) keys the one-way hash
+ * kept of a deleted person's Telegram id; passed in, never read from the environment here, so tests pass their own.
+ */
+export type ClientDeps = { appSecret: string; clock?: Clock };
+
+/**
+ * One-way: tells a returning Telegram user apart without keeping their id. An HMAC keyed with APP_SECRET, not a
+ * plain hash: Telegram ids are a small space (about 10^10), so an unkeyed hash of one is reversed by trying them all.
+ */
+export function erasedTelegramHash(appSecret: string, telegramId: number): string {
+  if (typeof appSecret !== "string" || appSecret.length < 32) throw new Error("APP_SECRET (at least 32 characters) is required to register or delete clients");
+  return createHmac("sha256", appSecret).update(`telegram:${telegramId}`).digest("hex");
+}
 
 async function insertClient(tx: Tx, values: Omit<typeof clients.$inferInsert, "referralCode">): Promise<Client> {
   const [client] = await tx
@@ -315,7 +329,8 @@ export async function setClientLanguage(db: DbOrTx, clientId: number, language: 
  * "Delete my data": personal fields are erased and the remaining points forfeited by a ledger row, so the
  * ledger still sums to the (now zero) balance and the partners' reports stay whole. Idempotent.
  */
-export async function deleteClientData(db: DbOrTx, input: { clientId: number }, clock: Clock = systemClock) {
+export async function deleteClientData(db: DbOrTx, input: { clientId: number }, deps: ClientDeps) {
+  const clock = deps.clock ?? systemClock;
   return runIdempotent(() =>
     db.transaction(async (tx) => {
       const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
@@ -325,6 +340,9 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
       const points = await balanceOf(tx, client.id, true);
       if (points > 0) {
         await postEntry(tx, { clientId: client.id, kind: "forfeiture", points: -points, idempotencyKey: `forfeit:${client.id}`, actorType: "client", reason: "client deleted their data", createdAt: now });
+ * Nothing that names the person is left in the database: their Telegram id, phone, name and username are
+ * erased wherever they were written (see `eraseTraces`); only an HMAC of the Telegram id keyed with APP_SECRET
+ * is kept, so that joining again pays no second welcome bonus. Redis is the caller's (the bot's) to clean.
       }
       await tx
         .update(clients)
@@ -336,7 +354,7 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
           status: "deleted",
           deletedAt: now,
           unreachableSince: null,
-          erasedTelegramHash: client.telegramId === null ? null : telegramHash(client.telegramId),
+          erasedTelegramHash: client.telegramId === null ? null : erasedTelegramHash(deps.appSecret, client.telegramId),
         })
         .where(eq(clients.id, client.id));
       await tx.update(npsRatings).set({ comment: null }).where(eq(npsRatings.clientId, client.id));
@@ -352,10 +370,59 @@ export async function setClientBlocked(db: DbOrTx, input: { adminTelegramId: num
   const reason = parseInput(textField(reasonRule), input.reason);
   return db.transaction(async (tx) => {
     const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
+      await eraseTraces(tx, client);
     if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
     const status = input.blocked ? "blocked" : "active";
     if (client.status !== status) await tx.update(clients).set({ status }).where(eq(clients.id, client.id));
     await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: input.blocked ? "client.block" : "client.unblock", targetType: "client", targetId: client.id, details: { reason } });
     return { status };
   });
+/**
+ * Everything else that could name a deleted client. The ledger is append-only and holds no personal data
+ * (a client's own actions carry no Telegram id). Names are erased only where they belong to this client's
+ * rows (another "Иван" keeps his); the Telegram id and phone are unique, so they are erased wherever they appear.
+ */
+async function eraseTraces(tx: Tx, client: Client): Promise<void> {
+  const id = client.id;
+  // A phone-only row a cashier registered and this person claimed keeps the name the cashier typed.
+  await tx.execute(sql`UPDATE clients SET first_name = NULL, username = NULL, phone = NULL WHERE merged_into_client_id = ${id}`);
+  await tx.execute(sql`UPDATE broadcast_deliveries SET chat_id = NULL WHERE client_id = ${id}`);
+  if (client.telegramId !== null) await tx.execute(sql`DELETE FROM user_settings WHERE telegram_id = ${client.telegramId}`);
+  // Work for later addressed to the person (messages, the NPS question, a redemption question) has nobody to go to.
+  await tx.execute(sql`
+    DELETE FROM jobs WHERE status <> 'running' AND (
+      (kind = 'notify.client' AND payload->>'clientId' = ${String(id)})
+      OR (kind = 'redemption.ask-client' AND payload->>'redemptionRequestId' IN (SELECT id::text FROM redemption_requests WHERE client_id = ${id}))
+      OR (kind = 'nps.ask' AND payload->>'purchaseId' IN (SELECT id::text FROM purchases WHERE client_id = ${id})))`);
+
+  // The Telegram id and the phone as digits, wherever they stand in a job's payload or error or an audit row's details.
+  const numbers: string[] = [];
+  if (client.telegramId !== null) numbers.push(String(client.telegramId));
+  if (client.phone) {
+    const digits = client.phone.replace(/\D/g, "");
+    numbers.push(`\\+?[0-9]{0,4}${digits.slice(-10)}`);
+  }
+  const names = [client.firstName, client.username].filter((n): n is string => typeof n === "string" && n.trim().length > 0);
+  const related = sql`(payload->>'clientId' = ${String(id)}
+    OR payload->>'redemptionRequestId' IN (SELECT id::text FROM redemption_requests WHERE client_id = ${id})
+    OR payload->>'purchaseId' IN (SELECT id::text FROM purchases WHERE client_id = ${id})
+    OR payload->>'ratingId' IN (SELECT id::text FROM nps_ratings WHERE client_id = ${id}))`;
+  if (numbers.length > 0) {
+    const pattern = `(?<![0-9+])(${numbers.join("|")})(?![0-9])`;
+    await tx.execute(sql`
+      UPDATE jobs SET payload = regexp_replace(payload::text, ${pattern}, '0', 'g')::jsonb, last_error = regexp_replace(last_error, ${pattern}, '[erased]', 'g')
+      WHERE payload::text ~ ${pattern} OR last_error ~ ${pattern}`);
+    await tx.execute(sql`UPDATE audit_log SET details = regexp_replace(details::text, ${pattern}, '0', 'g')::jsonb WHERE details::text ~ ${pattern}`);
+  }
+  if (client.telegramId !== null) await tx.execute(sql`UPDATE audit_log SET actor_telegram_id = NULL WHERE actor_type = 'client' AND actor_telegram_id = ${client.telegramId}`);
+  for (const name of names) {
+    // As whole JSON string values only (to_jsonb quotes and escapes the name as the payload does).
+    const quoted = sql`to_jsonb(${name}::text)::text`;
+    await tx.execute(sql`UPDATE jobs SET payload = replace(payload::text, ${quoted}, '"—"')::jsonb, last_error = NULL WHERE ${related} AND strpos(payload::text, ${quoted}) > 0`);
+    await tx.execute(sql`
+      UPDATE audit_log SET details = replace(details::text, ${quoted}, '"—"')::jsonb
+      WHERE target_type = 'client' AND target_id = ${id} AND strpos(details::text, ${quoted}) > 0`);
+  }
+}
+
 }

@@ -13,6 +13,7 @@ import { clients } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { useFakeTelegram } from "../helpers/worker.js";
 import { botInfo, tokens } from "../helpers/processes.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb({ max: 5 });
 const telegram = useFakeTelegram();
@@ -27,7 +28,7 @@ afterEach(async () => {
 function startClientBot(overrides: Partial<BotDeps> = {}) {
   const lines: string[] = [];
   const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-  const deps: BotDeps = { db, redis: telegram.redis, logger, clock: systemClock, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
+  const deps: BotDeps = { db, redis: telegram.redis, logger, clock: systemClock, appSecret: testAppSecret, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
   const bot = createClientBot(tokens.client, deps, { client: { apiRoot: telegram.fake.url }, botInfo: { ...botInfo.client, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as never });
   runner = run(bot, { runner: { fetch: { timeout: 1 } } });
   return { bot, lines };
@@ -86,7 +87,7 @@ describe("the shared middleware stack", () => {
   });
 
   it("a client marked unreachable (they had blocked the bot) is reachable again as soon as they write to it", async () => {
-    const { client } = await registerClient(db, { telegramId: user.id, firstName: "Тест" });
+    const { client } = await registerClient(db, { telegramId: user.id, firstName: "Тест" }, { appSecret: testAppSecret });
     await db.update(clients).set({ unreachableSince: new Date() }).where(eq(clients.id, client.id));
     startClientBot();
     telegram.fake.sendText(tokens.client, user, "/balance");

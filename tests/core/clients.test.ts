@@ -19,6 +19,7 @@ import { accrue, requestRedemption, undoOperation } from "../../core/ledger/serv
 import { submitApplication, updatePartnerSettings } from "../../core/partners/service.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
 import { adminId, concurrently, makeClient, makePartner, newTelegramId, setSettings } from "../helpers/fixtures.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb();
 const t0 = new Date("2026-04-10T09:00:00Z");
@@ -32,11 +33,11 @@ const welcomeRows = (clientId: number) =>
 describe("registerClient", () => {
   it("is idempotent on the Telegram id: the second call creates nothing and pays no second welcome bonus", async () => {
     const telegramId = newTelegramId();
-    const first = await registerClient(db, { telegramId, firstName: "Ольга" }, fixedClock(t0));
+    const first = await registerClient(db, { telegramId, firstName: "Ольга" }, { appSecret: testAppSecret, clock: fixedClock(t0) });
     expect(first).toMatchObject({ created: true, welcomeBonus: 100, sourcePartnerId: null, client: { telegramId, firstName: "Ольга", status: "active", language: "ru" } });
     const before = await rowCounts(db);
 
-    const second = await registerClient(db, { telegramId, firstName: "Другое имя", language: "en" }, fixedClock(addDays(t0, 1)));
+    const second = await registerClient(db, { telegramId, firstName: "Другое имя", language: "en" }, { appSecret: testAppSecret, clock: fixedClock(addDays(t0, 1)) });
     expect(second).toMatchObject({ created: false, welcomeBonus: 0, client: { id: first.client.id, firstName: "Ольга", language: "ru" } });
     expect(await rowCounts(db)).toEqual(before);
     expect(await balanceOf(db, first.client.id)).toBe(100);
@@ -45,7 +46,7 @@ describe("registerClient", () => {
 
   it("the same /start delivered ten times at once registers one client with one welcome bonus", async () => {
     const telegramId = newTelegramId();
-    const { ok, errors } = await concurrently(10, () => registerClient(db, { telegramId, firstName: "Пётр" }));
+    const { ok, errors } = await concurrently(10, () => registerClient(db, { telegramId, firstName: "Пётр" }, { appSecret: testAppSecret }));
     expect(errors).toEqual([]);
     expect(ok.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(ok.map((r) => r.client.id)).size).toBe(1);
@@ -55,7 +56,7 @@ describe("registerClient", () => {
   });
 
   it("pays the network's welcome bonus (100 by default) as a ledger row without a partner", async () => {
-    const { client, welcomeBonus } = await registerClient(db, { telegramId: newTelegramId() }, fixedClock(t0));
+    const { client, welcomeBonus } = await registerClient(db, { telegramId: newTelegramId() }, { appSecret: testAppSecret, clock: fixedClock(t0) });
     expect(welcomeBonus).toBe(100);
     const [row] = await welcomeRows(client.id);
     expect(row).toMatchObject({ points: 100, balanceAfter: 100, partnerId: null, actorType: "system", idempotencyKey: `welcome:${client.id}`, createdAt: t0 });
@@ -65,20 +66,20 @@ describe("registerClient", () => {
     const p = await makePartner(db);
     await updatePartnerSettings(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, patch: { welcomeBonus: 250 } });
     // Telegram passes the payload as typed: a lower-case code still finds the partner.
-    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code.toLowerCase()}` });
+    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code.toLowerCase()}` }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, welcomeBonus: 250, sourcePartnerId: p.partnerId, client: { sourcePartnerId: p.partnerId } });
     expect(await welcomeRows(r.client.id)).toMatchObject([{ points: 250, partnerId: p.partnerId }]);
     expect(await balanceOf(db, r.client.id)).toBe(250);
 
     // Someone joining without the link still gets the network's 100.
-    const plain = await registerClient(db, { telegramId: newTelegramId() });
+    const plain = await registerClient(db, { telegramId: newTelegramId() }, { appSecret: testAppSecret });
     expect(plain).toMatchObject({ welcomeBonus: 100, sourcePartnerId: null });
   });
 
   it("a partner's welcome bonus of 0 means no bonus row at all for its clients", async () => {
     const p = await makePartner(db);
     await updatePartnerSettings(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, patch: { welcomeBonus: 0 } });
-    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code}` });
+    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code}` }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ welcomeBonus: 0, sourcePartnerId: p.partnerId });
     expect(await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, r.client.id))).toEqual([]);
   });
@@ -94,14 +95,14 @@ describe("registerClient", () => {
   ])("%s is ignored, not an error: the client joins without attribution", async (_label, startPayload) => {
     await makePartner(db);
     const telegramId = newTelegramId();
-    const r = await registerClient(db, { telegramId, startPayload });
+    const r = await registerClient(db, { telegramId, startPayload }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, welcomeBonus: 100, sourcePartnerId: null, referrerClientId: null, client: { telegramId, sourcePartnerId: null } });
   });
 
   it("a pending (not yet approved) partner's code does not bind the client", async () => {
     const pending = await submitApplication(db, { telegramId: newTelegramId(), name: "Новая кофейня", category: "cafe", address: "Арбат, 5", contactName: "Олег", phone: "+79990002233" });
     expect(pending.status).toBe("pending");
-    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${pending.code}` });
+    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${pending.code}` }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, sourcePartnerId: null, welcomeBonus: 100 });
   });
 
@@ -113,7 +114,7 @@ describe("registerClient", () => {
     const acc = await accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: byPhone.id, amountKopecks: 300_000, receiptNumber: "c1" }); // 150 points
 
     const telegramId = newTelegramId();
-    const r = await registerClient(db, { telegramId, phone: "89165554433", username: "masha" });
+    const r = await registerClient(db, { telegramId, phone: "89165554433", username: "masha" }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, welcomeBonus: 100, client: { id: byPhone.id, telegramId, phone: "+79165554433", firstName: "Мария", username: "masha", sourcePartnerId: p.partnerId } });
     expect(await db.select().from(clients)).toHaveLength(1);
     expect(await balanceOf(db, byPhone.id)).toBe(250);
@@ -128,11 +129,11 @@ describe("registerClient", () => {
   });
 
   it("a phone that belongs to another Telegram user is PHONE_TAKEN and nothing is written", async () => {
-    const owner = await registerClient(db, { telegramId: newTelegramId(), phone: "+79031112233" });
+    const owner = await registerClient(db, { telegramId: newTelegramId(), phone: "+79031112233" }, { appSecret: testAppSecret });
     expect(owner.client.phone).toBe("+79031112233");
     const before = await rowCounts(db);
     const stranger = newTelegramId();
-    await expect(registerClient(db, { telegramId: stranger, phone: "8 (903) 111-22-33" })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
+    await expect(registerClient(db, { telegramId: stranger, phone: "8 (903) 111-22-33" }, { appSecret: testAppSecret })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
     expect(await rowCounts(db)).toEqual(before);
     expect(await findClient(db, { telegramId: stranger })).toBeNull();
     expect(await findClient(db, { phone: "+79031112233" })).toMatchObject({ id: owner.client.id, telegramId: owner.client.telegramId });
@@ -140,7 +141,7 @@ describe("registerClient", () => {
 
   it("a malformed phone at registration is VALIDATION and nothing is written", async () => {
     const before = await rowCounts(db);
-    await expect(registerClient(db, { telegramId: newTelegramId(), phone: "позвоните мне" })).rejects.toMatchObject({ code: "VALIDATION", details: { field: "phone" } });
+    await expect(registerClient(db, { telegramId: newTelegramId(), phone: "позвоните мне" }, { appSecret: testAppSecret })).rejects.toMatchObject({ code: "VALIDATION", details: { field: "phone" } });
     expect(await rowCounts(db)).toEqual(before);
   });
 });
@@ -275,7 +276,7 @@ describe("findClient", () => {
     await setClientBlocked(db, { adminTelegramId: adminId, clientId: blocked.clientId, blocked: true, reason: "fraud check" });
     expect(await findClient(db, { telegramId: blocked.telegramId })).toMatchObject({ id: blocked.clientId, status: "blocked" });
     const gone = await makeClient(db);
-    await deleteClientData(db, { clientId: gone.clientId });
+    await deleteClientData(db, { clientId: gone.clientId }, { appSecret: testAppSecret });
     expect(await findClient(db, { id: gone.clientId })).toBeNull();
     expect(await findClient(db, { code: gone.client.referralCode })).toBeNull();
   });
@@ -322,14 +323,14 @@ describe("deleteClientData", () => {
     const p = await makePartner(db);
     const staff = { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId };
     const telegramId = newTelegramId();
-    const { client } = await registerClient(db, { telegramId, firstName: "Анна", username: "anna", phone: "+79165550000" }); // 100 welcome
+    const { client } = await registerClient(db, { telegramId, firstName: "Анна", username: "anna", phone: "+79165550000" }, { appSecret: testAppSecret }); // 100 welcome
     const acc = await accrue(db, { ...staff, clientId: client.id, amountKopecks: 100_000, receiptNumber: "d1" }); // +50
     const rating = await recordRating(db, { clientId: client.id, purchaseId: acc.purchaseId, score: 4 });
     await addRatingComment(db, { clientId: client.id, ratingId: rating.id, comment: "долго ждала, Анна +79165550000" });
     const request = await requestRedemption(db, { ...staff, clientId: client.id, checkKopecks: 100_000, points: 30, idempotencyKey: "d-req" });
     expect(await balanceOf(db, client.id)).toBe(150);
 
-    const result = await deleteClientData(db, { clientId: client.id }, fixedClock(t0));
+    const result = await deleteClientData(db, { clientId: client.id }, { appSecret: testAppSecret, clock: fixedClock(t0) });
     expect(result).toEqual({ forfeited: 150, alreadyDeleted: false });
 
     const [row] = await db.select().from(clients).where(eq(clients.id, client.id));
@@ -349,13 +350,13 @@ describe("deleteClientData", () => {
     await expect(accrue(db, { ...staff, clientId: client.id, amountKopecks: 10_000, receiptNumber: "d2" })).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
 
     const before = await rowCounts(db);
-    expect(await deleteClientData(db, { clientId: client.id }, fixedClock(addDays(t0, 1)))).toEqual({ forfeited: 0, alreadyDeleted: true });
+    expect(await deleteClientData(db, { clientId: client.id }, { appSecret: testAppSecret, clock: fixedClock(addDays(t0, 1)) })).toEqual({ forfeited: 0, alreadyDeleted: true });
     expect(await rowCounts(db)).toEqual(before);
     const [still] = await db.select().from(clients).where(eq(clients.id, client.id));
     expect(still?.deletedAt).toEqual(t0);
 
     // The same Telegram user and phone can join again as a new client.
-    const again = await registerClient(db, { telegramId, phone: "+79165550000" });
+    const again = await registerClient(db, { telegramId, phone: "+79165550000" }, { appSecret: testAppSecret });
     expect(again.created).toBe(true);
     expect(again.client.id).not.toBe(client.id);
   });
@@ -363,9 +364,9 @@ describe("deleteClientData", () => {
   it("a client with no points is deleted without a forfeiture row", async () => {
     await setSettings(db, { welcomeBonus: 0 });
     const c = await makeClient(db);
-    expect(await deleteClientData(db, { clientId: c.clientId })).toEqual({ forfeited: 0, alreadyDeleted: false });
+    expect(await deleteClientData(db, { clientId: c.clientId }, { appSecret: testAppSecret })).toEqual({ forfeited: 0, alreadyDeleted: false });
     expect(await db.select().from(ledgerEntries)).toEqual([]);
-    await expect(deleteClientData(db, { clientId: 999_999 })).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
+    await expect(deleteClientData(db, { clientId: 999_999 }, { appSecret: testAppSecret })).rejects.toMatchObject({ code: "CLIENT_NOT_FOUND" });
   });
 });
 

@@ -9,6 +9,7 @@ import { accrue, confirmRedemption, requestRedemption, undoOperation } from "../
 import { updatePartnerSettings } from "../../core/partners/service.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
 import { concurrently, makeClient, makePartner, newTelegramId, setSettings } from "../helpers/fixtures.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb();
 const t0 = new Date("2026-03-02T00:00:00Z");
@@ -175,7 +176,7 @@ describe("partnerStats over a fixed range", () => {
     await visit(q, newcomer.clientId, 20_000, fixedClock(addDays(t0, -5))); // at Q: not ours
     const newcomerIn = await visit(p, newcomer.clientId, 400_000, at(2)); // 200
     // A client who joined through this partner's link inside the range: their welcome bonus is ours.
-    const { client: linked } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code}` }, at(24));
+    const { client: linked } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `p_${p.partner.code}` }, { appSecret: testAppSecret, clock: at(24) });
     await visit(p, linked.id, 60_000, at(25)); // 30
 
     // A big check, then undone.

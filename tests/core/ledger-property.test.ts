@@ -7,6 +7,7 @@ import { findBalanceDrift } from "../../core/ledger/post.js";
 import { accrue, adjustBalance, confirmRedemption, requestRedemption, undoOperation } from "../../core/ledger/service.js";
 import { resetDb, useTestDb } from "../helpers/db.js";
 import { adminId, makeClient, makePartner, newTelegramId, setSettings } from "../helpers/fixtures.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb({ max: 20 });
 
@@ -61,7 +62,7 @@ describe("ledger invariants under a random concurrent mix", () => {
                 return adjustBalance(db, { adminTelegramId: adminId, clientId: pick(clients, o.client), points: o.points, reason: "property test", idempotencyKey: `adj-${o.key}` });
               case "referral": {
                 const [referrer] = await db.execute<{ referral_code: string }>(sql`SELECT referral_code FROM clients WHERE id = ${pick(clients, o.referrer)}`);
-                const { client } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer!.referral_code}` });
+                const { client } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer!.referral_code}` }, { appSecret: testAppSecret });
                 clients.push(client.id);
                 return;
               }

@@ -7,6 +7,7 @@ import { balanceOf, findBalanceDrift } from "../../core/ledger/post.js";
 import { accrue } from "../../core/ledger/service.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
 import { makeClient, makePartner, newTelegramId, setSettings } from "../helpers/fixtures.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb();
 
@@ -35,13 +36,13 @@ describe("a client a cashier registered by phone is one real row that the phone'
     const { client: placeholder } = await registerClientByPhone(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, phone: "+79161234567" });
     await accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: placeholder.id, amountKopecks: 1_200_000, receiptNumber: "1" }); // 600 points: silver
     const telegramId = newTelegramId();
-    const r = await registerClient(db, { telegramId, phone: "8 916 123-45-67", firstName: "Вера" });
+    const r = await registerClient(db, { telegramId, phone: "8 916 123-45-67", firstName: "Вера" }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, welcomeBonus: 100, client: { id: placeholder.id, telegramId, sourcePartnerId: p.partnerId } });
     expect(await db.select().from(clients)).toHaveLength(1);
     const s = await clientSummary(db, placeholder.id);
     expect(s).toMatchObject({ balance: 700, tier: "silver" });
     // Opening the bot again changes nothing.
-    expect(await registerClient(db, { telegramId, phone: "+79161234567" })).toMatchObject({ created: false, welcomeBonus: 0 });
+    expect(await registerClient(db, { telegramId, phone: "+79161234567" }, { appSecret: testAppSecret })).toMatchObject({ created: false, welcomeBonus: 0 });
   });
 
   it("sharing the phone after joining without it merges the two rows: points moved by ledger rows, purchases and tier follow", async () => {
@@ -71,7 +72,7 @@ describe("a client a cashier registered by phone is one real row that the phone'
     const b = await makeClient(db);
     const before = await rowCounts(db);
     await expect(attachPhone(db, { clientId: b.clientId, phone: "89160000001" })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
-    await expect(registerClient(db, { telegramId: newTelegramId(), phone: "+79160000001" })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
+    await expect(registerClient(db, { telegramId: newTelegramId(), phone: "+79160000001" }, { appSecret: testAppSecret })).rejects.toMatchObject({ code: "PHONE_TAKEN" });
     expect(await rowCounts(db)).toEqual(before);
   });
 });
@@ -81,10 +82,10 @@ describe("deleting and joining again", () => {
     await setSettings(db, { welcomeBonus: 100 });
     const friend = await makeClient(db);
     const telegramId = newTelegramId();
-    const first = await registerClient(db, { telegramId });
+    const first = await registerClient(db, { telegramId }, { appSecret: testAppSecret });
     expect(first.welcomeBonus).toBe(100);
-    await deleteClientData(db, { clientId: first.client.id });
-    const again = await registerClient(db, { telegramId, startPayload: `r_${friend.client.referralCode}` });
+    await deleteClientData(db, { clientId: first.client.id }, { appSecret: testAppSecret });
+    const again = await registerClient(db, { telegramId, startPayload: `r_${friend.client.referralCode}` }, { appSecret: testAppSecret });
     expect(again).toMatchObject({ created: true, welcomeBonus: 0, referrerClientId: null });
     expect(again.client.id).not.toBe(first.client.id);
     expect(await balanceOf(db, again.client.id)).toBe(0);

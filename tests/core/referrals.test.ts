@@ -7,6 +7,7 @@ import { accrue } from "../../core/ledger/service.js";
 import { bindReferral } from "../../core/referrals/service.js";
 import { useTestDb } from "../helpers/db.js";
 import { concurrently, makeClient, makePartner, newTelegramId, setSettings } from "../helpers/fixtures.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb();
 
@@ -15,7 +16,7 @@ describe("referrals", () => {
     await setSettings(db, { welcomeBonus: 0 });
     const p = await makePartner(db);
     const referrer = await makeClient(db);
-    const { client: invitee, referrerClientId } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer.client.referralCode}` });
+    const { client: invitee, referrerClientId } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer.client.referralCode}` }, { appSecret: testAppSecret });
     expect(referrerClientId).toBe(referrer.clientId);
     expect(await balanceOf(db, referrer.clientId)).toBe(0); // joining alone earns nothing
 
@@ -34,7 +35,7 @@ describe("referrals", () => {
     await setSettings(db, { welcomeBonus: 0 });
     const p = await makePartner(db);
     const referrer = await makeClient(db);
-    const { client: invitee } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer.client.referralCode}` });
+    const { client: invitee } = await registerClient(db, { telegramId: newTelegramId(), startPayload: `r_${referrer.client.referralCode}` }, { appSecret: testAppSecret });
     const { errors } = await concurrently(10, (i) => accrue(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: invitee.id, amountKopecks: 10_000, receiptNumber: `c${i}` }));
     expect(errors).toEqual([]);
     expect(await balanceOf(db, referrer.clientId)).toBe(200);
@@ -44,8 +45,8 @@ describe("referrals", () => {
     const a = await makeClient(db);
     const b = await makeClient(db);
     const telegramId = newTelegramId();
-    await registerClient(db, { telegramId, startPayload: `r_${a.client.referralCode}` });
-    const again = await registerClient(db, { telegramId, startPayload: `r_${b.client.referralCode}` });
+    await registerClient(db, { telegramId, startPayload: `r_${a.client.referralCode}` }, { appSecret: testAppSecret });
+    const again = await registerClient(db, { telegramId, startPayload: `r_${b.client.referralCode}` }, { appSecret: testAppSecret });
     expect(again.created).toBe(false);
     const rows = await db.select().from(referrals).where(eq(referrals.inviteeClientId, again.client.id));
     expect(rows.map((r) => r.referrerClientId)).toEqual([a.clientId]);
@@ -60,7 +61,7 @@ describe("referrals", () => {
     const { client } = await registerClientByPhone(db, { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, phone: "+79161234567" });
     await expect(db.transaction((tx) => bindReferral(tx, { inviteeClientId: client.id, referralCode: client.referralCode, now: new Date() }))).rejects.toMatchObject({ code: "SELF_REFERRAL" });
     // ...and opening it with their own link and their phone joins them without a referral.
-    const r = await registerClient(db, { telegramId: newTelegramId(), phone: "8 916 123-45-67", startPayload: `r_${client.referralCode}` });
+    const r = await registerClient(db, { telegramId: newTelegramId(), phone: "8 916 123-45-67", startPayload: `r_${client.referralCode}` }, { appSecret: testAppSecret });
     expect(r.client.id).toBe(client.id);
     expect(r.referrerClientId).toBeNull();
     expect(await db.select().from(referrals)).toEqual([]);
@@ -74,7 +75,7 @@ describe("referrals", () => {
   });
 
   it("an unknown referral code joins the client without a referrer", async () => {
-    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: "r_NOSUCHCODE" });
+    const r = await registerClient(db, { telegramId: newTelegramId(), startPayload: "r_NOSUCHCODE" }, { appSecret: testAppSecret });
     expect(r).toMatchObject({ created: true, referrerClientId: null });
   });
 });

@@ -4,6 +4,7 @@ import { moderateApplication, submitApplication } from "../../core/partners/serv
 import { rowCounts } from "../helpers/db.js";
 import { tokens, testAdminId } from "../helpers/processes.js";
 import { useProduct, type User } from "./harness.js";
+import { testAppSecret } from "../helpers/env.js";
 
 // The worker is left out on purpose: nothing here may even queue a message.
 const product = useProduct(["client", "partner", "admin"]);
@@ -15,7 +16,7 @@ const alice: User = { id: 621, first_name: "Алиса" };
 async function setup() {
   const p = await submitApplication(db, { telegramId: owner.id, name: "Пекарня", category: "cafe", address: "Арбат, 5", contactName: "Ирина", phone: "+79990003344" });
   await moderateApplication(db, { adminTelegramId: testAdminId, partnerId: p.id, verdict: { decision: "approve" } });
-  await registerClient(db, { telegramId: alice.id, firstName: "Алиса", phone: "+79160000005" });
+  await registerClient(db, { telegramId: alice.id, firstName: "Алиса", phone: "+79160000005" }, { appSecret: testAppSecret });
 }
 
 const sendPhoto = async (user: User, expect: RegExp) => {

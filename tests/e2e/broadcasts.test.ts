@@ -4,6 +4,7 @@ import { broadcastDeliveries, clients } from "../../db/schema/index.js";
 import { registerClient } from "../../core/clients/service.js";
 import { tokens, testAdminId } from "../helpers/processes.js";
 import { useProduct, type User } from "./harness.js";
+import { testAppSecret } from "../helpers/env.js";
 
 // The worker is started by each test, with the sending pace it needs.
 const product = useProduct(["admin"]);
@@ -12,7 +13,7 @@ const admin: User = { id: testAdminId, first_name: "Админ" };
 
 async function clientsInNetwork(n: number, firstTelegramId: number) {
   const ids: number[] = [];
-  for (let i = 0; i < n; i++) ids.push((await registerClient(db, { telegramId: firstTelegramId + i, firstName: `Клиент ${i}` })).client.telegramId!);
+  for (let i = 0; i < n; i++) ids.push((await registerClient(db, { telegramId: firstTelegramId + i, firstName: `Клиент ${i}` }, { appSecret: testAppSecret })).client.telegramId!);
   return ids;
 }
 

@@ -7,6 +7,7 @@ import { getNetworkSettings } from "../../core/settings/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { tokens, testAdminId } from "../helpers/processes.js";
 import { useProduct, type User } from "./harness.js";
+import { testAppSecret } from "../helpers/env.js";
 
 const product = useProduct();
 const { db } = product;
@@ -19,7 +20,7 @@ const alice: User = { id: 631, first_name: "Алиса" };
 async function setup() {
   const p = await submitApplication(db, { telegramId: owner.id, name: "Книжный", category: "shop", address: "Литейный, 3", contactName: "Мария", phone: "+79990004455" });
   await moderateApplication(db, { adminTelegramId: testAdminId, partnerId: p.id, verdict: { decision: "approve" } });
-  const { client } = await registerClient(db, { telegramId: alice.id, firstName: "Алиса", phone: "+79160000007" });
+  const { client } = await registerClient(db, { telegramId: alice.id, firstName: "Алиса", phone: "+79160000007" }, { appSecret: testAppSecret });
   return { partnerId: p.id, clientId: client.id };
 }
 

@@ -10,3 +10,5 @@ export const testDatabaseUrl = (() => {
   return u.toString();
 })();
 export const testRedisUrl = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379/15";
+/** APP_SECRET for tests (core calls and the bot processes): any 32+ characters. */
+export const testAppSecret = process.env.TEST_APP_SECRET ?? "test-app-secret-0123456789abcdef0123456789abcdef";

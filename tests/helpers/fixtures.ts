@@ -4,6 +4,7 @@ import type { Clock } from "../../core/clock.js";
 import { adjustBalance } from "../../core/ledger/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { updateNetworkSettings, type NetworkSettings } from "../../core/settings/service.js";
+import { testAppSecret } from "./env.js";
 
 export const adminId = 9_000_001;
 let nextTelegramId = 100_000;
@@ -24,7 +25,7 @@ export async function makePartner(db: Db, name = "Кофейня Ромашка"
 /** A registered client holding exactly `points` (welcome bonus switched off first, the points set by an adjustment). */
 export async function makeClient(db: Db, points = 0, options: { startPayload?: string; clock?: Clock } = {}) {
   const telegramId = newTelegramId();
-  const { client } = await registerClient(db, { telegramId, firstName: "Иван", startPayload: options.startPayload }, options.clock);
+  const { client } = await registerClient(db, { telegramId, firstName: "Иван", startPayload: options.startPayload }, { appSecret: testAppSecret, clock: options.clock });
   if (points > 0) {
     await adjustBalance(db, { adminTelegramId: adminId, clientId: client.id, points, reason: "test setup", idempotencyKey: `setup:${client.id}` }, options.clock);
   }

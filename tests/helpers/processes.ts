@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
-import { testDatabaseUrl, testRedisUrl } from "./env.js";
+import { testAppSecret, testDatabaseUrl, testRedisUrl } from "./env.js";
 
 export const tokens = {
   client: "1000001:CLIENTclientCLIENTclientCLIENTcl0",
@@ -43,6 +43,7 @@ export class ProductProcess {
         PARTNER_BOT_TOKEN: tokens.partner,
         ADMIN_BOT_TOKEN: tokens.admin,
         ADMIN_IDS: String(testAdminId),
+        APP_SECRET: testAppSecret,
         TELEGRAM_API_ROOT: this.apiRoot,
         LOG_LEVEL: "warn",
         // Tests type faster than people; the limiter itself is tested with its default.

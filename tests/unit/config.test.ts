@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../core/config.js";
+import { testDatabaseUrl } from "../helpers/env.js";
 
 const good = {
   DATABASE_URL: "postgres://postgres@127.0.0.1:5432/app",
@@ -10,8 +11,9 @@ const good = {
   PARTNER_BOT_TOKEN: "123457:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
   ADMIN_BOT_TOKEN: "123458:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
   ADMIN_IDS: "111, 222",
+  APP_SECRET: "0123456789abcdef0123456789abcdef",
 };
-const all = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL"] as const;
+const all = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL"] as const;
 
 describe("config", () => {
   it("parses a good environment with defaults", () => {
@@ -27,6 +29,8 @@ describe("config", () => {
     [{ ...good, ADMIN_IDS: "12,abc" }, "config: ADMIN_IDS is invalid: each id must be a Telegram user id (digits)"],
     [{ ...good, CLIENT_BOT_TOKEN: "nope" }, "config: CLIENT_BOT_TOKEN is invalid: must look like 123456:ABC… (from @BotFather)"],
     [{ ...good, LOG_LEVEL: "loud" }, "config: LOG_LEVEL is invalid"],
+    [{ ...good, APP_SECRET: undefined }, "config: APP_SECRET is missing"],
+    [{ ...good, APP_SECRET: "secret" }, "config: APP_SECRET is invalid: must be at least 32 characters (generate with: openssl rand -hex 32)"],
   ])("names the bad variable in one line", (env, message) => {
     let caught: unknown;
     try {
@@ -50,4 +54,18 @@ describe("config", () => {
     expect(err?.code).toBe(1);
     expect(err?.stderr.trim().split("\n").filter((l) => !l.startsWith("npm warn"))).toEqual(["config: DATABASE_URL is missing"]);
   });
+
+  it("every bot and `npm start` refuse to start without APP_SECRET, naming it in one line; `npm run db:migrate` does not need it", async () => {
+    const run = promisify(execFile);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...good, DATABASE_URL: testDatabaseUrl, APP_SECRET: "" };
+    const entries = ["bots/client/main.ts", "bots/partner/main.ts", "bots/admin/main.ts", "main.ts"];
+    const results = await Promise.all(
+      entries.map((entry) => run(process.execPath, ["--import", "tsx", entry], { env, timeout: 60_000 }).then(() => null, (e: { code: number; stderr: string }) => e)),
+    );
+    results.forEach((err, i) => {
+      expect(err?.code, entries[i]).toBe(1);
+      expect(err?.stderr.trim().split("\n"), entries[i]).toEqual(["config: APP_SECRET is missing"]);
+    });
+    await expect(run(process.execPath, ["--import", "tsx", "db/migrate.ts"], { env: { PATH: env.PATH, HOME: env.HOME, DATABASE_URL: testDatabaseUrl }, timeout: 60_000 })).resolves.toBeDefined();
+  }, 150_000);
 });

@@ -42,7 +42,7 @@ export async function onboarding(conversation: BotConversation, ctx: ConvContext
   }
 
   const register = (withPhone: string | null) =>
-    registerClient(ctx.deps.db, { telegramId: from.id, firstName: from.first_name, username: from.username ?? null, language: lang, phone: withPhone, startPayload }, ctx.deps.clock);
+    registerClient(ctx.deps.db, { telegramId: from.id, firstName: from.first_name, username: from.username ?? null, language: lang, phone: withPhone, startPayload }, { appSecret: ctx.deps.appSecret, clock: ctx.deps.clock });
   // Only plain data leaves `external` (it is stored and replayed): the bonus and whether the phone was someone else's.
   const result = await conversation.external(async (): Promise<{ welcomeBonus: number; phoneTaken: boolean }> => {
     const summary = (r: RegisterResult, phoneTaken: boolean) => ({ welcomeBonus: r.welcomeBonus, phoneTaken });

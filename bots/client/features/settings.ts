@@ -3,6 +3,7 @@ import { Composer, InlineKeyboard, Keyboard } from "grammy";
 import { attachPhone, deleteClientData } from "../../../core/clients/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
 import type { BaseContext, BotContext } from "../../shared/context.js";
+import { forgetClientInRedis } from "../../shared/erasure.js";
 import { inAllLanguages } from "../../shared/i18n.js";
 import { languageFeature, languageKeyboard } from "../../shared/language.js";
 import { deleteAnswer, mainMenu } from "../keyboards.js";
@@ -42,8 +43,13 @@ export function settingsFeature(i18n: I18n<BaseContext>) {
     await ctx.answerCallbackQuery();
     if (answer !== "yes") return void (await ctx.editMessageText(ctx.t("delete-kept")));
     const client = await requireClient(ctx);
-    if (!client) return void (await ctx.editMessageText(ctx.t("delete-done")));
-    await deleteClientData(ctx.deps.db, { clientId: client.id }, ctx.deps.clock);
+    if (!client) {
+      // Already deleted (e.g. a crash after the database half): the Redis half again, by the Telegram id.
+      await forgetClientInRedis(ctx.deps.redis, { clientId: null, telegramId: ctx.from.id, phone: null });
+      return void (await ctx.editMessageText(ctx.t("delete-done")));
+    }
+    await deleteClientData(ctx.deps.db, { clientId: client.id }, { appSecret: ctx.deps.appSecret, clock: ctx.deps.clock });
+    await forgetClientInRedis(ctx.deps.redis, { clientId: client.id, telegramId: ctx.from.id, phone: client.phone });
     await ctx.editMessageText(ctx.t("delete-done"));
     await ctx.reply(ctx.t("delete-bye"), { reply_markup: { remove_keyboard: true } });
   });
