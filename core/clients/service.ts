@@ -65,9 +65,9 @@ export type RegisterResult = {
  */
 export async function registerClient(db: DbOrTx, rawInput: z.input<typeof registerInput>, deps: ClientDeps): Promise<RegisterResult> {
   const input = parseInput(registerInput, rawInput);
-  const phone = input.phone ? normalizePhone(input.phone) : null;
   const clock = deps.clock ?? systemClock;
   const erasedHash = erasedTelegramHash(deps.appSecret, input.telegramId);
+  const phone = input.phone ? normalizePhone(input.phone) : null;
   return runIdempotent(() =>
     db.transaction(async (tx) => {
       const [existing] = await tx.select().from(clients).where(eq(clients.telegramId, input.telegramId));
@@ -328,6 +328,9 @@ export async function setClientLanguage(db: DbOrTx, clientId: number, language: 
 /**
  * "Delete my data": personal fields are erased and the remaining points forfeited by a ledger row, so the
  * ledger still sums to the (now zero) balance and the partners' reports stay whole. Idempotent.
+ * Nothing that names the person is left in the database: their Telegram id, phone, name and username are
+ * erased wherever they were written (see `eraseTraces`); only an HMAC of the Telegram id keyed with APP_SECRET
+ * is kept, so that joining again pays no second welcome bonus. Redis is the caller's (the bot's) to clean.
  */
 export async function deleteClientData(db: DbOrTx, input: { clientId: number }, deps: ClientDeps) {
   const clock = deps.clock ?? systemClock;
@@ -340,9 +343,6 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
       const points = await balanceOf(tx, client.id, true);
       if (points > 0) {
         await postEntry(tx, { clientId: client.id, kind: "forfeiture", points: -points, idempotencyKey: `forfeit:${client.id}`, actorType: "client", reason: "client deleted their data", createdAt: now });
- * Nothing that names the person is left in the database: their Telegram id, phone, name and username are
- * erased wherever they were written (see `eraseTraces`); only an HMAC of the Telegram id keyed with APP_SECRET
- * is kept, so that joining again pays no second welcome bonus. Redis is the caller's (the bot's) to clean.
       }
       await tx
         .update(clients)
@@ -359,24 +359,13 @@ export async function deleteClientData(db: DbOrTx, input: { clientId: number }, 
         .where(eq(clients.id, client.id));
       await tx.update(npsRatings).set({ comment: null }).where(eq(npsRatings.clientId, client.id));
       await tx.update(redemptionRequests).set({ status: "cancelled", decidedAt: now }).where(and(eq(redemptionRequests.clientId, client.id), eq(redemptionRequests.status, "pending")));
+      await eraseTraces(tx, client);
       await audit(tx, { actorType: "client", action: "client.delete_data", targetType: "client", targetId: client.id, details: { forfeited: points } });
       return { forfeited: points, alreadyDeleted: false };
     }),
   );
 }
 
-/** Admin: block or unblock a client (a blocked client can neither earn nor spend). */
-export async function setClientBlocked(db: DbOrTx, input: { adminTelegramId: number; clientId: number; blocked: boolean; reason: string }) {
-  const reason = parseInput(textField(reasonRule), input.reason);
-  return db.transaction(async (tx) => {
-    const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
-      await eraseTraces(tx, client);
-    if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
-    const status = input.blocked ? "blocked" : "active";
-    if (client.status !== status) await tx.update(clients).set({ status }).where(eq(clients.id, client.id));
-    await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: input.blocked ? "client.block" : "client.unblock", targetType: "client", targetId: client.id, details: { reason } });
-    return { status };
-  });
 /**
  * Everything else that could name a deleted client. The ledger is append-only and holds no personal data
  * (a client's own actions carry no Telegram id). Names are erased only where they belong to this client's
@@ -425,4 +414,15 @@ async function eraseTraces(tx: Tx, client: Client): Promise<void> {
   }
 }
 
+/** Admin: block or unblock a client (a blocked client can neither earn nor spend). */
+export async function setClientBlocked(db: DbOrTx, input: { adminTelegramId: number; clientId: number; blocked: boolean; reason: string }) {
+  const reason = parseInput(textField(reasonRule), input.reason);
+  return db.transaction(async (tx) => {
+    const [client] = await tx.select().from(clients).where(eq(clients.id, input.clientId)).for("update");
+    if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
+    const status = input.blocked ? "blocked" : "active";
+    if (client.status !== status) await tx.update(clients).set({ status }).where(eq(clients.id, client.id));
+    await audit(tx, { actorType: "admin", actorTelegramId: input.adminTelegramId, action: input.blocked ? "client.block" : "client.unblock", targetType: "client", targetId: client.id, details: { reason } });
+    return { status };
+  });
 }
