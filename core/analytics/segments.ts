@@ -56,10 +56,11 @@ export function rfmSegment(r: Score, f: Score, m: Score): RfmSegment {
 
 /**
  * The CRM categories: Inactive (no purchase for 180+ days) wins over the rest, then VIP (10+ purchases or
- * 100,000 ₽+ in total), Regular (3+ purchases), New (fewer than 3).
+ * 100,000 ₽+ in total), Regular (3+ purchases), New (fewer than 3, none included). `daysSinceLast` is null for a
+ * client with no purchase: they are New however long ago they joined (Inactive is for one who bought and stopped).
  */
-export function customerCategory(input: { purchases: number; totalKopecks: number; daysSinceLast: number }): CustomerCategory {
-  if (input.daysSinceLast >= 180) return "inactive";
+export function customerCategory(input: { purchases: number; totalKopecks: number; daysSinceLast: number | null }): CustomerCategory {
+  if (input.daysSinceLast !== null && input.daysSinceLast >= 180) return "inactive";
   if (input.purchases >= 10 || input.totalKopecks >= 10_000_000) return "vip";
   if (input.purchases >= 3) return "regular";
   return "new";

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { recomputeSegments, segmentCounts, segmentMembers } from "../../core/analytics/nightly.js";
+import { clientNumbers, recomputeSegments, segmentCounts, segmentMembers } from "../../core/analytics/nightly.js";
+import { broadcastRecipients } from "../../core/broadcasts/service.js";
 import type { CustomerCategory, RfmSegment } from "../../core/analytics/segments.js";
 import { addDays, fixedClock } from "../../core/clock.js";
 import { clientSegments } from "../../db/schema/index.js";
-import { accrue, undoOperation } from "../../core/ledger/service.js";
+import { accrue, confirmRedemption, requestRedemption, undoOperation } from "../../core/ledger/service.js";
 import { useTestDb } from "../helpers/db.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
 
@@ -63,5 +64,67 @@ describe("nightly categories and RFM", () => {
     // Running again the same day replaces that day's rows rather than adding to them.
     await recomputeSegments(db, fixedClock(now));
     expect(await db.select().from(clientSegments)).toHaveLength(written);
+  });
+});
+
+describe("clients with no purchase, and each client's numbers", () => {
+  it("every client is categorised network-wide (New with no purchase); per partner, its own clients only; a 'new' broadcast reaches them", async () => {
+    const joinedLongAgo = fixedClock(addDays(now, -400));
+    const p = await makePartner(db, "Кафе", joinedLongAgo);
+    const other = await makePartner(db, "Салон", joinedLongAgo);
+    const newcomer = await makeClient(db, 0, { clock: fixedClock(addDays(now, -1)) });
+    const sleeper = await makeClient(db, 0, { clock: joinedLongAgo });
+    const viaLink = await makeClient(db, 0, { startPayload: `p_${p.partner.code}`, clock: fixedClock(addDays(now, -3)) });
+
+    expect(await recomputeSegments(db, fixedClock(now))).toBe(4); // three network-wide rows and viaLink's at its partner
+    const rows = await db.select().from(clientSegments);
+    const row = (clientId: number, partnerId: number | null) => rows.find((r) => r.clientId === clientId && r.partnerId === partnerId);
+    expect(row(newcomer.clientId, null)).toMatchObject({ category: "new", segment: "new", purchases: 0, totalKopecks: 0, averageCheckKopecks: 0, lastPurchaseAt: null, ltvKopecks: 0, recency: 5, frequency: 1, monetary: 1 });
+    // R counts from the day they joined: a year without a purchase is "lost", yet the category stays New.
+    expect(row(sleeper.clientId, null)).toMatchObject({ category: "new", segment: "lost", recency: 1 });
+    expect(row(viaLink.clientId, p.partnerId)).toMatchObject({ category: "new", segment: "new", purchases: 0, lastPurchaseAt: null });
+    expect(row(viaLink.clientId, other.partnerId)).toBeUndefined();
+    expect(rows.filter((r) => r.partnerId === other.partnerId)).toEqual([]);
+
+    expect((await segmentCounts(db, { partnerId: null })).categories).toEqual({ new: 3 });
+    const admin = await broadcastRecipients(db, { kind: "admin", telegramId: 1 }, { category: "new" });
+    expect(admin.map((r) => r.clientId).sort()).toEqual([newcomer.clientId, sleeper.clientId, viaLink.clientId].sort());
+    const partner = await broadcastRecipients(db, { kind: "partner", partnerId: p.partnerId, staffTelegramId: p.staffTelegramId }, { category: "new" });
+    expect(partner.map((r) => r.clientId)).toEqual([viaLink.clientId]);
+    expect(await broadcastRecipients(db, { kind: "partner", partnerId: other.partnerId, staffTelegramId: other.staffTelegramId }, { category: "new" })).toEqual([]);
+  });
+
+  it("stores purchases, total, average check, last purchase and LTV (spend less points paid with, undone ones excluded), network-wide and per partner", async () => {
+    const p = await makePartner(db, "Кафе", fixedClock(addDays(now, -30)));
+    const other = await makePartner(db, "Салон", fixedClock(addDays(now, -30)));
+    const c = await makeClient(db, 500, { clock: fixedClock(addDays(now, -30)) });
+    const buy = (partner: typeof p, rubles: number, receipt: string, daysAgo: number) =>
+      accrue(db, { partnerId: partner.partnerId, staffTelegramId: partner.staffTelegramId, clientId: c.clientId, amountKopecks: rubles * 100, receiptNumber: receipt }, fixedClock(addDays(now, -daysAgo)));
+    await buy(p, 1_000, "a", 10);
+    await buy(p, 2_001, "b", 5);
+    await buy(other, 500, "c", 2);
+    const redeem = async (partner: typeof p, points: number, key: string) => {
+      const request = await requestRedemption(db, { partnerId: partner.partnerId, staffTelegramId: partner.staffTelegramId, clientId: c.clientId, checkKopecks: 100_000, points, idempotencyKey: key }, fixedClock(addDays(now, -1)));
+      return confirmRedemption(db, { by: { kind: "client", clientId: c.clientId, requestId: request.id }, decisionKey: `d-${key}` }, fixedClock(addDays(now, -1)));
+    };
+    await redeem(p, 100, "r1");
+    const undone = await redeem(other, 50, "r2");
+    await undoOperation(db, { entryId: undone.ledgerEntry!.id, actor: { kind: "admin", adminTelegramId: 1 } }, fixedClock(addDays(now, -1)));
+
+    await recomputeSegments(db, fixedClock(now));
+    expect(await clientNumbers(db, { clientId: c.clientId, partnerId: null })).toEqual({
+      computedOn: "2026-11-24",
+      purchases: 3,
+      totalKopecks: 350_100,
+      averageCheckKopecks: 116_700,
+      lastPurchaseAt: addDays(now, -2),
+      ltvKopecks: 350_100 - 100 * 100,
+      category: "regular",
+      segment: "potential_loyalists",
+    });
+    expect(await clientNumbers(db, { clientId: c.clientId, partnerId: p.partnerId })).toMatchObject({ purchases: 2, totalKopecks: 300_100, averageCheckKopecks: 150_050, lastPurchaseAt: addDays(now, -5), ltvKopecks: 300_100 - 10_000, category: "new" });
+    expect(await clientNumbers(db, { clientId: c.clientId, partnerId: other.partnerId })).toMatchObject({ purchases: 1, totalKopecks: 50_000, ltvKopecks: 50_000 });
+    const stranger = await makePartner(db, "Чужой");
+    expect(await clientNumbers(db, { clientId: c.clientId, partnerId: stranger.partnerId })).toBeNull();
   });
 });

@@ -38,5 +38,7 @@ describe("customer categories", () => {
     [{ purchases: 1, totalKopecks: 10_000_000, daysSinceLast: 1 }, "vip"],
     [{ purchases: 1, totalKopecks: 9_999_999, daysSinceLast: 179 }, "new"],
     [{ purchases: 50, totalKopecks: 99_000_000, daysSinceLast: 180 }, "inactive"],
+    // No purchase yet: New, however long ago they joined.
+    [{ purchases: 0, totalKopecks: 0, daysSinceLast: null }, "new"],
   ] as const)("%j → %s", (input, category) => expect(customerCategory(input)).toBe(category));
 });
