@@ -25,6 +25,8 @@ export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<
       else if (ctx.chat) await ctx.reply(ctx.t("not-admin"));
     },
     conversations: { rejectWithReason, adjust, setBlocked, broadcast: broadcastConversation },
+    // Its own commands typed inside a conversation leave it and do what they say.
+    flowExits: { commands: adminCommands, menuKeys: [] },
   });
   bot.use(adminDesk);
   return bot;

@@ -8,6 +8,7 @@ import { createI18n } from "../shared/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
 import { npsComment } from "./conversations/nps-comment.js";
 import { onboarding } from "./conversations/onboarding.js";
+import { mainMenuKeys } from "./keyboards.js";
 import { accountFeature } from "./features/account.js";
 import { answersFeature } from "./features/answers.js";
 import { networkFeature } from "./features/network.js";
@@ -35,6 +36,8 @@ export function createClientBot(token: string, deps: BotDeps, config?: BotConfig
       await next();
     },
     conversations: { onboarding, npsComment },
+    // Its own commands and menu buttons pressed inside a conversation leave it and do what they say.
+    flowExits: { commands: clientCommands, menuKeys: mainMenuKeys },
   });
   bot.use(startFeature);
   bot.use(accountFeature(i18n));

@@ -13,6 +13,7 @@ import { editSetting } from "./conversations/settings.js";
 import { publicFeature, replyToStranger } from "./features/public.js";
 import { broadcastConversation } from "../shared/broadcast.js";
 import { staffDesk } from "./features/staff-desk.js";
+import { partnerMenuKeys } from "./keyboards.js";
 
 export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "broadcast", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
 
@@ -43,6 +44,8 @@ export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfi
       broadcast: broadcastConversation,
       findClient: async (conversation, ctx, staff: StaffActor) => void (await askForClient(conversation, ctx, staff)),
     },
+    // The till's own commands and menu buttons pressed inside a conversation leave it and do what they say.
+    flowExits: { commands: [...partnerCommands, "apply"], menuKeys: partnerMenuKeys },
   });
   bot.use(publicFeature);
   bot.filter((ctx) => ctx.staff !== undefined).use(staffDesk(i18n));

@@ -1,5 +1,6 @@
 import { GrammyError } from "grammy";
 import type { InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove } from "grammy/types";
+import { checkText, line, normalizeText, type TextRule } from "../../core/validation.js";
 import type { BotConversation, ConvContext } from "./context.js";
 
 /** A parser turns the user's text into a value, or names the Fluent key of what is wrong with it. */
@@ -9,8 +10,9 @@ export const maxAnswerLength = 1_000;
 
 /**
  * Asks a question and waits until the answer parses. Anything else — a photo, a sticker, 5,000 characters,
- * a stale button — gets a clear localised answer and the question stands. `/cancel` ends the conversation
- * with nothing written (everything that writes happens after the last question).
+ * a stale button — gets a clear localised answer and the question stands. `/cancel`, `/start`, the bot's own
+ * commands and menu buttons leave the conversation (see {@link exitOnCancel}) with nothing written (everything
+ * that writes happens after the last question).
  */
 export async function ask<T>(
   conversation: BotConversation,
@@ -63,25 +65,50 @@ export async function askButton(conversation: BotConversation, ctx: ConvContext,
   }
 }
 
-/** `/cancel` (or `/start`) in the middle of a conversation leaves it; nothing has been written yet. */
+/** The command a message starts with ("/stats@my_bot 7" → "stats"), or null. */
+export function commandOf(text: string | undefined): string | null {
+  const m = /^\/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s|$)/.exec(text ?? "");
+  return m ? m[1]!.toLowerCase() : null;
+}
+
+/**
+ * Every step of every conversation passes each answer through this first, so a person can always get out:
+ * - `/cancel` leaves; nothing has been written;
+ * - `/start` leaves, and the bot's own `/start` answers (the menu; a new client's onboarding afresh);
+ * - the bot's own commands and menu buttons (`/stats`, "➖ Списать") leave and do what they say, as a person expects
+ *   (the bot lists them in `flowExits`);
+ * - any other command is not an answer: the person is told so and how to leave, and the question stands.
+ * Leaving says "Cancelled, nothing has changed" first, so a cashier knows the half-done operation was not made.
+ */
 export async function exitOnCancel(conversation: BotConversation, answer: ConvContext): Promise<void> {
   const text = answer.message?.text;
-  if (text === "/cancel" || text?.startsWith("/start")) {
+  const command = commandOf(text);
+  if (command === "cancel" || command === "start") {
     await answer.reply(answer.t("cancelled"), { reply_markup: { remove_keyboard: true } });
-    await conversation.halt();
+    await conversation.halt({ next: command === "start" });
+  }
+  const exits = answer.flowExits;
+  if (command !== null ? exits?.commands.has(command) : text !== undefined && exits?.labels.has(text)) {
+    await answer.reply(answer.t("cancelled"));
+    await conversation.halt({ next: true });
+  }
+  if (command !== null) {
+    await answer.reply(answer.t("flow-unknown-command"));
+    await conversation.skip();
   }
 }
 
 // ---- parsers
 
 /**
- * Rubles as people type them: "1500", "1 500", "1500.50", "1500,5". At most 10,000,000 ₽, more than zero.
- * Returns kopecks.
+ * Rubles as people type them: "1500", "1 500", "1500.50", "1500,5". At most 10,000,000 ₽, more than zero: a barcode
+ * scanned into the field (20 digits) is "too large", not "not a positive amount". Returns kopecks.
  */
 export const parseRubles: Parse<number> = (text) => {
-  const cleaned = text.replace(/[\s\u00a0₽]|руб\.?|rub\.?/gi, "");
-  const m = /^(\d{1,8})(?:[.,](\d{1,2}))?$/.exec(cleaned);
+  const cleaned = normalizeText(text).replace(/[\s₽]|руб\.?|rub\.?/gi, "");
+  const m = /^(\d+)(?:[.,](\d{1,2}))?$/.exec(cleaned);
   if (!m) return { ok: false, error: "amount-invalid" };
+  if (m[1]!.replace(/^0+/, "").length > 8) return { ok: false, error: "amount-too-large" };
   const kopecks = Number(m[1]) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
   if (kopecks <= 0) return { ok: false, error: "amount-invalid" };
   if (kopecks > 1_000_000_000) return { ok: false, error: "amount-too-large" };
@@ -90,21 +117,34 @@ export const parseRubles: Parse<number> = (text) => {
 
 export const parsePositiveInt =
   (max: number): Parse<number> =>
-  (text): ReturnType<Parse<number>> => {
-    if (!/^\d{1,9}$/.test(text)) return { ok: false, error: "number-invalid" };
-    const n = Number(text);
+  (raw): ReturnType<Parse<number>> => {
+    const text = normalizeText(raw);
+    if (!/^\d+$/.test(text)) return { ok: false, error: "number-invalid" };
+    const n = text.replace(/^0+/, "").length > 15 ? Number.POSITIVE_INFINITY : Number(text);
     if (n <= 0 || n > max) return { ok: false, error: "number-out-of-range", vars: { max } };
     return { ok: true, value: n };
   };
 
-export const parseLine =
-  (min: number, max: number): Parse<string> =>
+/**
+ * Free text checked by the core's own rule (`receiptNumberRule`, `applicationRules.name`…): normalised by the same
+ * function the core applies (`normalizeText`), so a step refuses exactly what the core would refuse at the end, and
+ * the value passed on is the one the core stores. Text of nothing but invisible characters is refused.
+ */
+export const parseText =
+  (rule: TextRule): Parse<string> =>
   (text): ReturnType<Parse<string>> => {
-    if (text.length < min) return { ok: false, error: "text-too-short", vars: { min } };
-    if (text.length > max) return { ok: false, error: "too-long", vars: { max } };
-    if (text.startsWith("/")) return { ok: false, error: "not-a-command" };
-    return { ok: true, value: text };
+    const checked = checkText(text, rule);
+    if (!checked.ok) {
+      if (checked.problem === "too-short") return { ok: false, error: "text-too-short", vars: { min: checked.min } };
+      if (checked.problem === "too-long") return { ok: false, error: "too-long", vars: { max: checked.max } };
+      return { ok: false, error: checked.problem === "invisible" ? "text-invisible" : "text-control" };
+    }
+    if (checked.value.startsWith("/")) return { ok: false, error: "not-a-command" };
+    return { ok: true, value: checked.value };
   };
+
+/** One line of free text, `min`–`max` characters after normalisation. */
+export const parseLine = (min: number, max: number): Parse<string> => parseText(line(min, max));
 
 /** Kopecks as "1 234,56 ₽" / "1,234.56 ₽" for the user's language. */
 export function formatRubles(kopecks: number, language: string): string {

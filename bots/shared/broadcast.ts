@@ -2,6 +2,7 @@ import { InlineKeyboard } from "grammy";
 import { broadcastRecipients, createBroadcast, type BroadcastSender } from "../../core/broadcasts/service.js";
 import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
 import type { Audience } from "../../db/schema/index.js";
+import { hasVisibleCharacter, normalizeText } from "../../core/validation.js";
 import { askButton, clearKeyboard, exitOnCancel } from "./ask.js";
 import { attempt, refusalText } from "./attempt.js";
 import { callbackData } from "./callback-data.js";
@@ -33,8 +34,9 @@ export async function broadcastConversation(conversation: BotConversation, ctx: 
     const answer = await conversation.wait();
     await exitOnCancel(conversation, answer);
     const photo = answer.message?.photo;
-    const body = (photo ? answer.message?.caption : answer.message?.text)?.trim();
-    if (body && body.length <= 1_024 && !body.startsWith("/")) {
+    // The core's normalisation (a text of invisible characters is no text), so the step refuses what the core would.
+    const body = normalizeText((photo ? answer.message?.caption : answer.message?.text) ?? "", "text");
+    if (hasVisibleCharacter(body) && body.length <= 1_024 && !body.startsWith("/")) {
       text = body;
       photoFileId = photo ? photo[photo.length - 1]!.file_id : null;
       break;

@@ -7,10 +7,15 @@ import type { BotDeps } from "./deps.js";
 /** A partner's staff member, as the partner bot's role check found them. */
 export type StaffActor = { partnerId: number; partnerName: string; staffTelegramId: number; role: "owner" | "cashier" };
 
+/** The bot's own commands (without "/") and menu buttons' labels: pressed inside a conversation, they leave it. */
+export type FlowExits = { commands: ReadonlySet<string>; labels: ReadonlySet<string> };
+
 /** What every handler, inside or outside a conversation, can rely on. */
 export type BaseContext = Context &
   I18nFlavor & {
     deps: BotDeps;
+    /** Set with `deps` for every update, inside conversations too. */
+    flowExits?: FlowExits;
     /** Set by the partner bot's role check for staff of an approved partner. */
     staff?: StaffActor;
   };

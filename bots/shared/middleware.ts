@@ -8,9 +8,9 @@ import { RedisAdapter } from "@grammyjs/storage-redis";
 import type { Bot, Middleware, MiddlewareFn } from "grammy";
 import { DomainError } from "../../core/errors.js";
 import { chosenLanguage } from "../../core/users/service.js";
-import type { BaseContext, BotContext, BotConversation, ConvContext } from "./context.js";
+import type { BaseContext, BotContext, BotConversation, ConvContext, FlowExits } from "./context.js";
 import type { BotDeps, BotName } from "./deps.js";
-import { telegramLanguage } from "./i18n.js";
+import { inAllLanguages, telegramLanguage } from "./i18n.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 
@@ -30,6 +30,11 @@ export type BotSetup = {
   /** Decides who may use this bot; runs after i18n so it can answer in the user's language. */
   roleCheck: Middleware<BotContext>;
   conversations: Record<string, ConversationFn>;
+  /**
+   * What leaves a conversation and does what it says (see `exitOnCancel`): the bot's own commands and its menu's
+   * reply-keyboard buttons (Fluent keys, matched in every language).
+   */
+  flowExits?: { commands: readonly string[]; menuKeys: readonly string[] };
 };
 
 /**
@@ -48,8 +53,13 @@ export type BotSetup = {
  */
 export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): void {
   const { deps, i18n, name } = setup;
+  const flowExits: FlowExits = {
+    commands: new Set(setup.flowExits?.commands ?? []),
+    labels: new Set((setup.flowExits?.menuKeys ?? []).flatMap((key) => inAllLanguages(i18n, key))),
+  };
   const injectDeps: MiddlewareFn<BaseContext> = (ctx, next) => {
     ctx.deps = deps;
+    ctx.flowExits = flowExits;
     return next();
   };
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));

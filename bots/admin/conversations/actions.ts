@@ -1,7 +1,8 @@
 import { setClientBlocked } from "../../../core/clients/service.js";
 import { adjustBalance } from "../../../core/ledger/service.js";
 import { setPartnerBlocked } from "../../../core/partners/service.js";
-import { clearKeyboard, ask, askButton, parseLine, type Parse } from "../../shared/ask.js";
+import { reasonRule } from "../../../core/moderation.js";
+import { clearKeyboard, ask, askButton, parseText, type Parse } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 import { InlineKeyboard } from "grammy";
@@ -16,7 +17,7 @@ const parseSignedPoints: Parse<number> = (text) => {
 /** A manual correction of a client's balance, with a reason; confirmed before it is written, audited. */
 export async function adjust(conversation: BotConversation, ctx: ConvContext, clientId: number) {
   const points = await ask(conversation, ctx, ctx.t("ask-adjust-points"), parseSignedPoints);
-  const reason = await ask(conversation, ctx, ctx.t("ask-adjust-reason"), parseLine(3, 500), { maxLength: 500 });
+  const reason = await ask(conversation, ctx, ctx.t("ask-adjust-reason"), parseText(reasonRule), { maxLength: 500 });
   const keyboard = new InlineKeyboard().text(ctx.t("confirm"), confirmButton.pack({ answer: "yes" })).text(ctx.t("decline"), confirmButton.pack({ answer: "no" }));
   const { data, ctx: answer } = await askButton(conversation, ctx, ctx.t("adjust-confirm", { points, clientId, reason }), keyboard, "ok:");
   await clearKeyboard(answer);
@@ -32,7 +33,7 @@ export async function adjust(conversation: BotConversation, ctx: ConvContext, cl
 
 /** Block or unblock a client or partner, with a reason for the audit log. */
 export async function setBlocked(conversation: BotConversation, ctx: ConvContext, kind: "c" | "p", id: number, blocked: boolean) {
-  const reason = await ask(conversation, ctx, ctx.t("ask-block-reason"), parseLine(3, 500), { maxLength: 500 });
+  const reason = await ask(conversation, ctx, ctx.t("ask-block-reason"), parseText(reasonRule), { maxLength: 500 });
   const adminTelegramId = ctx.from!.id;
   const outcome = await conversation.external(() =>
     attempt(async () => {

@@ -1,13 +1,14 @@
 import { moderateBroadcast } from "../../../core/broadcasts/service.js";
 import { moderateService } from "../../../core/catalog/service.js";
 import { moderateApplication } from "../../../core/partners/service.js";
-import { ask, parseLine } from "../../shared/ask.js";
+import { reasonRule } from "../../../core/moderation.js";
+import { ask, parseText } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 
 /** A rejection needs a reason the applicant will read. */
 export async function rejectWithReason(conversation: BotConversation, ctx: ConvContext, kind: "p" | "s" | "b", id: number) {
-  const reason = await ask(conversation, ctx, ctx.t("ask-reject-reason"), parseLine(3, 500), { maxLength: 500 });
+  const reason = await ask(conversation, ctx, ctx.t("ask-reject-reason"), parseText(reasonRule), { maxLength: 500 });
   const adminTelegramId = ctx.from!.id;
   const verdict = { decision: "reject" as const, reason };
   const outcome = await conversation.external(() =>

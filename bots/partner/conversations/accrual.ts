@@ -1,5 +1,5 @@
-import { accrue } from "../../../core/ledger/service.js";
-import { clearKeyboard, ask, askButton, formatRubles, parseLine, parseRubles } from "../../shared/ask.js";
+import { accrue, receiptNumberRule } from "../../../core/ledger/service.js";
+import { clearKeyboard, ask, askButton, formatRubles, parseRubles, parseText } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
 import { confirmButton, partnerMenu, yesNo } from "../keyboards.js";
@@ -12,7 +12,7 @@ import { askForClient } from "./find-client.js";
 export async function accrual(conversation: BotConversation, ctx: ConvContext, staff: StaffActor) {
   const client = await askForClient(conversation, ctx, staff);
   const amountKopecks = await ask(conversation, ctx, ctx.t("ask-amount"), parseRubles);
-  const receiptNumber = await ask(conversation, ctx, ctx.t("ask-receipt"), parseLine(1, 64), { maxLength: 64 });
+  const receiptNumber = await ask(conversation, ctx, ctx.t("ask-receipt"), parseText(receiptNumberRule), { maxLength: 64 });
   const language = await conversation.external(() => ctx.i18n.getLocale());
   const amount = formatRubles(amountKopecks, language);
   const { data, ctx: answer } = await askButton(conversation, ctx, ctx.t("accrual-confirm", { name: client.name, amount, receipt: receiptNumber }), yesNo(ctx.t), "ok:");

@@ -1,7 +1,8 @@
 import { InlineKeyboard, Keyboard } from "grammy";
 import { normalizePhone } from "../../../core/clients/phone.js";
-import { submitApplication } from "../../../core/partners/service.js";
-import { clearKeyboard, ask, askButton, exitOnCancel, parseLine, type Parse } from "../../shared/ask.js";
+import { staffMemberships } from "../../../core/partners/access.js";
+import { applicationRules, submitApplication } from "../../../core/partners/service.js";
+import { clearKeyboard, ask, askButton, exitOnCancel, parseText, type Parse } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 import { categories, categoryButton, confirmButton, yesNo } from "../keyboards.js";
@@ -14,9 +15,15 @@ const parsePhone: Parse<string> = (text) => {
   }
 };
 
-/** A business applies: name, category, address, contact person, phone; then admins are told at once. */
+/**
+ * A business applies: name, category, address, contact person, phone; then admins are told at once. One application
+ * waits at a time (the core refuses a second): someone whose application is pending is told so before the form.
+ */
 export async function apply(conversation: BotConversation, ctx: ConvContext) {
-  const name = await ask(conversation, ctx, ctx.t("apply-name"), parseLine(2, 100), { maxLength: 100 });
+  const applicant = ctx.from!.id;
+  const pending = await conversation.external(async () => (await staffMemberships(ctx.deps.db, applicant)).some((m) => m.role === "owner" && m.partnerStatus === "pending"));
+  if (pending) return void (await ctx.reply(ctx.t("application-pending")));
+  const name = await ask(conversation, ctx, ctx.t("apply-name"), parseText(applicationRules.name), { maxLength: 100 });
   const categoryKeyboard = new InlineKeyboard();
   categories.forEach((c, i) => {
     categoryKeyboard.text(ctx.t(`category-${c}`), categoryButton.pack({ category: c }));
@@ -24,8 +31,8 @@ export async function apply(conversation: BotConversation, ctx: ConvContext) {
   });
   const picked = await askButton(conversation, ctx, ctx.t("apply-category"), categoryKeyboard, "cat:");
   const category = categoryButton.unpack(picked.data)?.category ?? "other";
-  const address = await ask(conversation, ctx, ctx.t("apply-address"), parseLine(5, 200), { maxLength: 200 });
-  const contactName = await ask(conversation, ctx, ctx.t("apply-contact"), parseLine(2, 100), { maxLength: 100 });
+  const address = await ask(conversation, ctx, ctx.t("apply-address"), parseText(applicationRules.address), { maxLength: 200 });
+  const contactName = await ask(conversation, ctx, ctx.t("apply-contact"), parseText(applicationRules.contactName), { maxLength: 100 });
 
   const phoneKeyboard = new Keyboard().requestContact(ctx.t("share-phone")).resized().oneTime();
   await ctx.reply(ctx.t("apply-phone"), { reply_markup: phoneKeyboard });

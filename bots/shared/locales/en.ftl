@@ -54,6 +54,9 @@ number-invalid = Enter a whole number, e.g. 100.
 number-out-of-range = Enter a number from 1 to { $max }.
 text-too-short = Too short: at least { $min } characters.
 not-a-command = A text answer is needed here, not a command. To leave, send /cancel.
+text-invisible = The answer has no visible characters. Please type it as plain text.
+text-control = The answer contains control characters. Please type it as plain text.
+flow-unknown-command = There is no such command here. Answer the question above, or send /cancel to leave.
 
 segments-none = Segments have not been computed yet: they are computed every night.
 segments-title = Clients by segment on { $date }
