@@ -46,7 +46,7 @@ async function main() {
       SELECT 9000000 + i, 'Client ' || i, 'R' || lpad(i::text, 7, '0') FROM generate_series(1, ${recipients}) AS i`);
     await db.execute(sql`INSERT INTO balances (client_id) SELECT id FROM clients`);
     const adminChat = 4_242;
-    const b = await createBroadcast(db, { sender: { kind: "admin", telegramId: adminChat }, audience: {}, text: "Benchmark broadcast", progressChatId: adminChat });
+    const b = await createBroadcast(db, { sender: { kind: "admin", telegramId: adminChat }, audience: {}, text: "Benchmark broadcast", progressChatId: adminChat, idempotencyKey: `bench:${Date.now()}` });
 
     const root = fileURLToPath(new URL("../", import.meta.url));
     worker = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {

@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { broadcastRecipients, createBroadcast, type BroadcastSender } from "../../core/broadcasts/service.js";
+import { broadcastAudienceSize, createBroadcast, requireBroadcastSender, type BroadcastSender } from "../../core/broadcasts/service.js";
 import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
 import type { Audience } from "../../db/schema/index.js";
 import { hasVisibleCharacter, normalizeText } from "../../core/validation.js";
@@ -16,6 +16,9 @@ const sendButton = callbackData("bsend", ["answer"]);
  * caption → a preview exactly as clients will see it, with the number of recipients → confirm → progress below.
  */
 export async function broadcastConversation(conversation: BotConversation, ctx: ConvContext, sender: BroadcastSender) {
+  // A partner's broadcasts are the owner's unless the owner allowed cashiers: say so before the questions.
+  const allowed = await conversation.external(() => attempt(() => requireBroadcastSender(ctx.deps.db, sender)));
+  if (!allowed.ok) return void (await ctx.reply(refusalText(ctx.t, allowed)));
   const keyboard = new InlineKeyboard().text(ctx.t("audience-all"), audienceButton.pack({ who: "all" })).row();
   rfmSegments.forEach((s, i) => {
     keyboard.text(ctx.t(`segment-${s.replaceAll("_", "-")}`), audienceButton.pack({ who: s }));
@@ -45,7 +48,9 @@ export async function broadcastConversation(conversation: BotConversation, ctx: 
     else await answer.reply(answer.t(body && body.length > 1_024 ? "broadcast-too-long" : "broadcast-ask-text"));
   }
 
-  const count = await conversation.external(async () => (await broadcastRecipients(ctx.deps.db, sender, audience)).length);
+  const counted = await conversation.external(() => attempt(() => broadcastAudienceSize(ctx.deps.db, sender, audience)));
+  if (!counted.ok) return void (await ctx.reply(refusalText(ctx.t, counted)));
+  const count = counted.value;
   if (count === 0) return void (await ctx.reply(ctx.t("broadcast-nobody")));
   if (photoFileId) await ctx.replyWithPhoto(photoFileId, { caption: text });
   else await ctx.reply(text);
@@ -56,12 +61,20 @@ export async function broadcastConversation(conversation: BotConversation, ctx: 
 
   const chatId = decided.ctx.chat!.id;
   const progress = await decided.ctx.reply(decided.ctx.t("broadcast-starting", { count }));
+  // The update that started this conversation is the same on every replay: a confirmation replayed after a crash
+  // (the broadcast written, the conversation's state not yet saved) finds the broadcast it created.
+  const idempotencyKey = `broadcast:${sender.kind === "partner" ? `p${sender.partnerId}:${sender.staffTelegramId}` : `a${sender.telegramId}`}:${ctx.update.update_id}`;
   const outcome = await conversation.external(() =>
     attempt(async () => {
-      const b = await createBroadcast(ctx.deps.db, { sender, audience, text, photoFileId, progressChatId: chatId, progressMessageId: progress.message_id }, ctx.deps.clock);
-      return { id: b.id, status: b.status };
+      const b = await createBroadcast(ctx.deps.db, { sender, audience, text, photoFileId, progressChatId: chatId, progressMessageId: progress.message_id, idempotencyKey }, ctx.deps.clock);
+      return { id: b.id, status: b.status, replayed: b.replayed, progressMessageId: b.progressMessageId };
     }),
   );
   if (!outcome.ok) return void (await decided.ctx.reply(refusalText(decided.ctx.t, outcome)));
+  if (outcome.value.replayed) {
+    // The first confirmation's message shows the progress; this one would stay at "0 of N" for ever.
+    if (outcome.value.progressMessageId !== progress.message_id) await decided.ctx.api.editMessageText(chatId, progress.message_id, decided.ctx.t("broadcast-already-started"));
+    return;
+  }
   if (outcome.value.status === "awaiting_approval") await decided.ctx.reply(decided.ctx.t("broadcast-awaiting-approval"));
 }

@@ -9,7 +9,8 @@ import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
 import { enqueue } from "../jobs/outbox.js";
 import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
-import { requireActiveStaff } from "../partners/access.js";
+import { runIdempotent } from "../ledger/post.js";
+import { requireActiveStaffRole } from "../partners/access.js";
 import { getNetworkSettings } from "../settings/service.js";
 import { multiline, parseInput, textField } from "../validation.js";
 
@@ -44,7 +45,26 @@ export async function broadcastRecipients(db: DbOrTx, sender: BroadcastSender, a
   return rows.map((r) => ({ clientId: r.clientId, chatId: r.chatId! }));
 }
 
+/**
+ * Who may send a partner's broadcast: its owner, or a cashier when the owner allowed it (the partner setting
+ * `cashiersMayBroadcast`); always a current staff member of an approved partner. Admin senders are the admin bot's
+ * to check.
+ */
+export async function requireBroadcastSender(db: DbOrTx, sender: BroadcastSender): Promise<void> {
+  if (sender.kind !== "partner") return;
+  const { partner, role } = await requireActiveStaffRole(db, sender.partnerId, sender.staffTelegramId);
+  if (role !== "owner" && partner.settings.cashiersMayBroadcast !== true) throw new DomainError("BROADCAST_OWNER_ONLY", "only the owner sends this partner's broadcasts");
+}
+
+/** The preview's number: how many clients the broadcast would reach now, for a sender who may send it. */
+export async function broadcastAudienceSize(db: DbOrTx, sender: BroadcastSender, audience: Audience): Promise<number> {
+  await requireBroadcastSender(db, sender);
+  return (await broadcastRecipients(db, sender, audience)).length;
+}
+
 const createInput = z.object({
+  /** The sender's confirmation (e.g. the conversation it was confirmed in): a replay returns the first broadcast. */
+  idempotencyKey: z.string().min(1).max(200),
   text: textField(multiline(1, 1_024)),
   photoFileId: z.string().max(200).optional().nullable(),
   progressChatId: z.number().int(),
@@ -54,39 +74,53 @@ const createInput = z.object({
 /**
  * A confirmed broadcast. It starts at once (recipients fixed now, one delivery row each, and the worker's job queued
  * in the same transaction), unless partner broadcasts need an admin's approval: then admins are asked first.
+ * Idempotent on `idempotencyKey`, like a money write: a replayed confirmation returns the first broadcast
+ * (`replayed: true`) and creates no second one and no second set of deliveries.
  */
 export async function createBroadcast(
   db: DbOrTx,
   input: { sender: BroadcastSender; audience: Audience } & z.input<typeof createInput>,
   clock: Clock = systemClock,
-): Promise<Broadcast> {
+): Promise<Broadcast & { replayed: boolean }> {
   const body = parseInput(createInput, input);
-  return db.transaction(async (tx) => {
-    if (input.sender.kind === "partner") await requireActiveStaff(tx, input.sender.partnerId, input.sender.staffTelegramId);
-    const now = clock.now();
-    const needsApproval = input.sender.kind === "partner" && (await getNetworkSettings(tx)).partnerBroadcastsNeedApproval;
-    const [b] = await tx
-      .insert(broadcasts)
-      .values({
-        senderKind: input.sender.kind,
-        partnerId: input.sender.kind === "partner" ? input.sender.partnerId : null,
-        senderTelegramId: input.sender.kind === "partner" ? input.sender.staffTelegramId : input.sender.telegramId,
-        text: body.text,
-        photoFileId: body.photoFileId ?? null,
-        audience: input.audience,
-        status: needsApproval ? "awaiting_approval" : "sending",
-        progressChatId: body.progressChatId,
-        progressMessageId: body.progressMessageId ?? null,
-        createdAt: now,
-      })
-      .returning();
-    await audit(tx, { actorType: input.sender.kind === "admin" ? "admin" : "staff", actorTelegramId: b!.senderTelegramId, action: "broadcast.create", targetType: "broadcast", targetId: b!.id, details: { audience: input.audience } });
-    if (needsApproval) {
-      await enqueue(tx, "notify.admins", { message: "new-broadcast", params: { broadcastId: b!.id, text: body.text.slice(0, 300) } }, { runAt: now });
-      return b!;
-    }
-    return start(tx, b!, now);
-  });
+  const senderTelegramId = input.sender.kind === "partner" ? input.sender.staffTelegramId : input.sender.telegramId;
+  const partnerId = input.sender.kind === "partner" ? input.sender.partnerId : null;
+  return runIdempotent(() =>
+    db.transaction(async (tx) => {
+      const [previous] = await tx.select().from(broadcasts).where(eq(broadcasts.idempotencyKey, body.idempotencyKey));
+      if (previous) {
+        if (previous.senderKind !== input.sender.kind || previous.senderTelegramId !== senderTelegramId || previous.partnerId !== partnerId || previous.text !== body.text) {
+          throw new DomainError("IDEMPOTENCY_KEY_REUSED", "this broadcast key was used for another broadcast");
+        }
+        return { ...previous, replayed: true };
+      }
+      await requireBroadcastSender(tx, input.sender);
+      const now = clock.now();
+      const needsApproval = input.sender.kind === "partner" && (await getNetworkSettings(tx)).partnerBroadcastsNeedApproval;
+      const [b] = await tx
+        .insert(broadcasts)
+        .values({
+          senderKind: input.sender.kind,
+          partnerId,
+          senderTelegramId,
+          text: body.text,
+          photoFileId: body.photoFileId ?? null,
+          audience: input.audience,
+          status: needsApproval ? "awaiting_approval" : "sending",
+          progressChatId: body.progressChatId,
+          progressMessageId: body.progressMessageId ?? null,
+          idempotencyKey: body.idempotencyKey,
+          createdAt: now,
+        })
+        .returning();
+      await audit(tx, { actorType: input.sender.kind === "admin" ? "admin" : "staff", actorTelegramId: b!.senderTelegramId, action: "broadcast.create", targetType: "broadcast", targetId: b!.id, details: { audience: input.audience } });
+      if (needsApproval) {
+        await enqueue(tx, "notify.admins", { message: "new-broadcast", params: { broadcastId: b!.id, text: body.text.slice(0, 300) } }, { runAt: now });
+        return { ...b!, replayed: false };
+      }
+      return { ...(await start(tx, b!, now)), replayed: false };
+    }),
+  );
 }
 
 /** Fixes the recipients and queues the worker's job. */

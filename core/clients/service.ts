@@ -9,6 +9,7 @@ import { DomainError, isDomainError } from "../errors.js";
 import { randomCode } from "../ids.js";
 import { balanceOf, findEntryByKey, postEntry, runIdempotent } from "../ledger/post.js";
 import { earnedPoints, tierStatus, type TierStatus } from "../ledger/tiers.js";
+import { requireActiveStaff } from "../partners/access.js";
 import { bindReferral } from "../referrals/service.js";
 import { effectiveSettings, getNetworkSettings } from "../settings/service.js";
 import { checkText, line, parseInput, textField } from "../validation.js";
@@ -193,13 +194,14 @@ const registerByPhoneInput = z.object({ partnerId: z.number().int().positive(), 
 /**
  * A cashier registers a customer who is not in the bot yet. It is one real client row (no placeholder ids);
  * when that phone's owner opens the client bot and shares the phone, they claim it with its history.
- * Idempotent on the phone: an existing client is returned as is.
+ * Idempotent on the phone: an existing client is returned as is. Only a current staff member of an approved partner may.
  */
 export async function registerClientByPhone(db: DbOrTx, rawInput: z.input<typeof registerByPhoneInput>, clock: Clock = systemClock) {
   const input = parseInput(registerByPhoneInput, rawInput);
   const phone = normalizePhone(input.phone);
   return runIdempotent(() =>
     db.transaction(async (tx) => {
+      await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
       const [existing] = await tx.select().from(clients).where(eq(clients.phone, phone));
       if (existing) return { client: existing, created: false };
       const client = await insertClient(tx, {
@@ -280,6 +282,15 @@ export async function findClient(db: DbOrTx, lookup: ClientLookup): Promise<Clie
   const [client] = await db.select().from(clients).where(where);
   if (!client || client.status === "deleted" || client.status === "merged") return null;
   return client;
+}
+
+/**
+ * A partner's staff member looks a client up (at the till). The same as `findClient`, but only for a current staff
+ * member of an approved partner: a cashier removed while a conversation was open is refused here (FORBIDDEN).
+ */
+export async function findClientForStaff(db: DbOrTx, staff: { partnerId: number; staffTelegramId: number }, lookup: ClientLookup): Promise<Client | null> {
+  await requireActiveStaff(db, staff.partnerId, staff.staffTelegramId);
+  return findClient(db, lookup);
 }
 
 export type ClientSummary = { client: Client; balance: number } & TierStatus;

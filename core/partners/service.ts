@@ -10,9 +10,10 @@ import { randomCode } from "../ids.js";
 import { enqueue } from "../jobs/outbox.js";
 import { assertPending, checkVerdict, type Verdict } from "../moderation.js";
 import { runIdempotent } from "../ledger/post.js";
+import { getNetworkSettings } from "../settings/service.js";
 import { line, parseInput, textField } from "../validation.js";
 import { reasonRule } from "../moderation.js";
-import { requireActiveStaff, type Partner } from "./access.js";
+import { requireActiveStaffRole, type Partner } from "./access.js";
 
 /** What an applicant types; the partner bot asks with the same rules. */
 export const applicationRules = { name: line(2, 100), category: line(2, 60), address: line(5, 200), contactName: line(2, 100) } as const;
@@ -105,14 +106,22 @@ const settingsInput = z
     ratesBp: z.object({ bronze: rateBp, silver: rateBp, gold: rateBp, platinum: rateBp }).partial().optional(),
     welcomeBonus: z.number().int().min(0).max(10_000).optional(),
     maxRedeemPercent: z.number().int().min(0).max(100).optional(),
+    cashiersMayBroadcast: z.boolean().optional(),
   })
   .strict();
 
-/** The owner changes the partner's own rates, welcome bonus or redeem cap; unset keys keep the network's. */
+/**
+ * The owner changes the partner's own rates, welcome bonus, redeem cap, or whether cashiers may send broadcasts;
+ * unset keys keep the network's. The welcome bonus may not exceed the network's `maxWelcomeBonus`.
+ */
 export async function updatePartnerSettings(db: DbOrTx, input: { partnerId: number; staffTelegramId: number; patch: PartnerSettings }): Promise<PartnerSettings> {
   const patch = parseInput(settingsInput, input.patch);
   return db.transaction(async (tx) => {
     const partner = await requireOwner(tx, input.partnerId, input.staffTelegramId);
+    if (patch.welcomeBonus !== undefined) {
+      const { maxWelcomeBonus } = await getNetworkSettings(tx);
+      if (patch.welcomeBonus > maxWelcomeBonus) throw new DomainError("WELCOME_BONUS_TOO_LARGE", "welcome bonus above the network's cap", { max: maxWelcomeBonus });
+    }
     const settings: PartnerSettings = { ...partner.settings, ...patch, ratesBp: { ...partner.settings.ratesBp, ...patch.ratesBp } };
     await tx.update(partners).set({ settings }).where(eq(partners.id, partner.id));
     await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "partner.settings", targetType: "partner", targetId: partner.id, details: patch });
@@ -121,12 +130,8 @@ export async function updatePartnerSettings(db: DbOrTx, input: { partnerId: numb
 }
 
 async function requireOwner(db: DbOrTx, partnerId: number, telegramId: number): Promise<Partner> {
-  const partner = await requireActiveStaff(db, partnerId, telegramId);
-  const [me] = await db
-    .select({ role: partnerStaff.role })
-    .from(partnerStaff)
-    .where(and(eq(partnerStaff.partnerId, partnerId), eq(partnerStaff.telegramId, telegramId), isNull(partnerStaff.removedAt)));
-  if (me?.role !== "owner") throw new DomainError("FORBIDDEN", "only the owner can do this");
+  const { partner, role } = await requireActiveStaffRole(db, partnerId, telegramId);
+  if (role !== "owner") throw new DomainError("FORBIDDEN", "only the owner can do this");
   return partner;
 }
 

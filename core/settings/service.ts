@@ -11,6 +11,12 @@ const rateBp = z.number().int().min(0).max(10_000);
 /** DOMAIN.md's *default* numbers. Admins change them in the database; code only holds the fallbacks. */
 export const networkSettingsSchema = z.object({
   welcomeBonus: points.default(100),
+  /**
+   * The largest welcome bonus a partner may set for the clients it brings (a partner's own welcome bonus is
+   * capped by it when set and again when paid, so a cap lowered later applies at once): a large bonus would be
+   * farmed by throwaway accounts and spent network-wide. For the admin bot's /settings.
+   */
+  maxWelcomeBonus: points.default(300),
   referralBonus: points.default(200),
   /** Points earned over `tierWindowDays` needed to reach each tier. */
   tierThresholds: z
@@ -164,7 +170,7 @@ export function effectiveSettings(network: NetworkSettings, partner: PartnerSett
   if (!partner) return network;
   return {
     ...network,
-    welcomeBonus: partner.welcomeBonus ?? network.welcomeBonus,
+    welcomeBonus: partner.welcomeBonus === undefined ? network.welcomeBonus : Math.min(partner.welcomeBonus, network.maxWelcomeBonus),
     maxRedeemPercent: partner.maxRedeemPercent ?? network.maxRedeemPercent,
     ratesBp: { ...network.ratesBp, ...stripUndefined(partner.ratesBp ?? {}) },
   };

@@ -12,6 +12,8 @@ export type PartnerSettings = {
   welcomeBonus?: number;
   /** The largest share of a check payable with points, in percent. */
   maxRedeemPercent?: number;
+  /** Whether cashiers may send broadcasts to the partner's clients (by default only the owner may). */
+  cashiersMayBroadcast?: boolean;
 };
 
 export const partners = pgTable(

@@ -1,11 +1,47 @@
+import { InlineKeyboard } from "grammy";
 import type { PartnerSettings } from "../../../db/schema/index.js";
-import { updatePartnerSettings } from "../../../core/partners/service.js";
+import { findPartner, updatePartnerSettings } from "../../../core/partners/service.js";
+import { effectiveSettings, getNetworkSettings } from "../../../core/settings/service.js";
 import { ask, parsePositiveInt, type Parse } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
-import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
+import type { BaseContext, BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
+import { settingPick } from "../keyboards.js";
 
-export const settingFields = ["bronze", "silver", "gold", "platinum", "welcomeBonus", "maxRedeemPercent"] as const;
+/** Settings the owner types a value for. */
+const valueFields = ["bronze", "silver", "gold", "platinum", "welcomeBonus", "maxRedeemPercent"] as const;
+/** Switches: the button names the value it sets, so pressing it twice sets the same value twice. */
+const switchFields = { cashierBroadcastsOn: { cashiersMayBroadcast: true }, cashierBroadcastsOff: { cashiersMayBroadcast: false } } as const satisfies Record<string, PartnerSettings>;
+
+/** Every choice the owner's /settings buttons can carry. */
+export const settingFields = [...valueFields, ...(Object.keys(switchFields) as (keyof typeof switchFields)[])] as const;
 export type SettingField = (typeof settingFields)[number];
+
+/** `/settings`: the partner's settings as clients get them; the owner also gets a button per setting. */
+export async function showSettings(ctx: BaseContext, staff: StaffActor): Promise<void> {
+  const partner = await findPartner(ctx.deps.db, { id: staff.partnerId });
+  if (!partner) return;
+  const e = effectiveSettings(await getNetworkSettings(ctx.deps.db), partner.settings);
+  const pct = (bp: number) => (bp / 100).toString();
+  const cashiersMayBroadcast = partner.settings.cashiersMayBroadcast === true;
+  const text = ctx.t("settings", {
+    bronze: pct(e.ratesBp.bronze),
+    silver: pct(e.ratesBp.silver),
+    gold: pct(e.ratesBp.gold),
+    platinum: pct(e.ratesBp.platinum),
+    welcome: e.welcomeBonus,
+    cap: e.maxRedeemPercent,
+    broadcasts: ctx.t(cashiersMayBroadcast ? "settings-broadcasts-cashiers" : "settings-broadcasts-owner"),
+  });
+  if (staff.role !== "owner") return void (await ctx.reply(text));
+  const kb = new InlineKeyboard();
+  valueFields.forEach((f, i) => {
+    kb.text(ctx.t(`setting-${f}`), settingPick.pack({ field: f }));
+    if (i % 2 === 1) kb.row();
+  });
+  const flip: SettingField = cashiersMayBroadcast ? "cashierBroadcastsOff" : "cashierBroadcastsOn";
+  kb.row().text(ctx.t(`setting-${flip}`), settingPick.pack({ field: flip }));
+  await ctx.reply(text, { reply_markup: kb });
+}
 
 /** Percent with up to two decimals ("7.5") → basis points. */
 const parsePercent: Parse<number> = (text) => {
@@ -17,14 +53,20 @@ const parsePercent: Parse<number> = (text) => {
 
 /** The owner changes one setting; the value is checked by the core and the change is audited. */
 export async function editSetting(conversation: BotConversation, ctx: ConvContext, staff: StaffActor, field: SettingField) {
-  const isRate = field !== "welcomeBonus" && field !== "maxRedeemPercent";
-  const value = await ask(
-    conversation,
-    ctx,
-    ctx.t(isRate ? "setting-ask-rate" : `setting-ask-${field === "welcomeBonus" ? "welcome" : "cap"}`, { tier: isRate ? ctx.t(`tier-${field}`) : "" }),
-    isRate ? parsePercent : parsePositiveInt(field === "welcomeBonus" ? 10_000 : 100),
-  );
-  const patch: PartnerSettings = isRate ? { ratesBp: { [field]: value } } : { [field]: value };
+  let patch: PartnerSettings;
+  if (field === "cashierBroadcastsOn" || field === "cashierBroadcastsOff") {
+    patch = switchFields[field];
+  } else if (field === "welcomeBonus") {
+    // The network caps a partner's welcome bonus; the question names the cap and the core enforces it.
+    const max = await conversation.external(async () => (await getNetworkSettings(ctx.deps.db)).maxWelcomeBonus);
+    patch = { welcomeBonus: await ask(conversation, ctx, ctx.t("setting-ask-welcome", { max }), parsePositiveInt(max)) };
+  } else if (field === "maxRedeemPercent") {
+    patch = { maxRedeemPercent: await ask(conversation, ctx, ctx.t("setting-ask-cap"), parsePositiveInt(100)) };
+  } else {
+    patch = { ratesBp: { [field]: await ask(conversation, ctx, ctx.t("setting-ask-rate", { tier: ctx.t(`tier-${field}`) }), parsePercent) } };
+  }
   const outcome = await conversation.external(() => attempt(async () => void (await updatePartnerSettings(ctx.deps.db, { partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, patch }))));
-  await ctx.reply(outcome.ok ? ctx.t("setting-saved") : refusalText(ctx.t, outcome));
+  if (!outcome.ok) return void (await ctx.reply(refusalText(ctx.t, outcome)));
+  const saved = patch.cashiersMayBroadcast === undefined ? "setting-saved" : patch.cashiersMayBroadcast ? "setting-saved-broadcasts-cashiers" : "setting-saved-broadcasts-owner";
+  await ctx.reply(ctx.t(saved));
 }

@@ -10,14 +10,13 @@ import { randomCode } from "../../../core/ids.js";
 import { cancelRedemption, recentPartnerOperations, undoOperation } from "../../../core/ledger/service.js";
 import { findPartner, listStaff, removeStaff } from "../../../core/partners/service.js";
 import { deletePromotion, partnerPromotions } from "../../../core/promotions/service.js";
-import { effectiveSettings, getNetworkSettings } from "../../../core/settings/service.js";
 import { formatRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BaseContext, BotContext, StaffActor } from "../../shared/context.js";
 import { botUsername } from "../../shared/bot-username.js";
 import { inAllLanguages } from "../../shared/i18n.js";
-import { settingFields } from "../conversations/settings.js";
+import { settingFields, showSettings } from "../conversations/settings.js";
 import { partnerMenu, promotionDelete, redemptionCancel, redemptionCode, settingPick, staffInvite, staffRemove, statsPeriod, undoConfirm, undoPick } from "../keyboards.js";
 import { staffInviteKey } from "./public.js";
 
@@ -150,20 +149,7 @@ export function staffDesk(i18n: I18n<BaseContext>) {
   });
 
   // --- settings (owner changes them)
-  desk.command("settings", async (ctx) => {
-    const partner = await findPartner(ctx.deps.db, { id: staffOf(ctx).partnerId });
-    if (!partner) return;
-    const e = effectiveSettings(await getNetworkSettings(ctx.deps.db), partner.settings);
-    const pct = (bp: number) => (bp / 100).toString();
-    const text = ctx.t("settings", { bronze: pct(e.ratesBp.bronze), silver: pct(e.ratesBp.silver), gold: pct(e.ratesBp.gold), platinum: pct(e.ratesBp.platinum), welcome: e.welcomeBonus, cap: e.maxRedeemPercent });
-    if (staffOf(ctx).role !== "owner") return void (await ctx.reply(text));
-    const kb = new InlineKeyboard();
-    settingFields.forEach((f, i) => {
-      kb.text(ctx.t(`setting-${f}`), settingPick.pack({ field: f }));
-      if (i % 2 === 1) kb.row();
-    });
-    await ctx.reply(text, { reply_markup: kb });
-  });
+  desk.command("settings", (ctx) => showSettings(ctx, staffOf(ctx)));
   desk.callbackQuery(settingPick.pattern, async (ctx) => {
     const field = settingPick.unpack(ctx.callbackQuery.data)!.field;
     await ctx.answerCallbackQuery();

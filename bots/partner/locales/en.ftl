@@ -62,7 +62,9 @@ application-rejected = Your application was rejected. Reason: { $reason }
 
 ask-client = Client: type their phone, the code from their bot (6 digits), their client code or paste the link from their QR.
 ask-client-again = Type a phone, client code or link as text. To cancel — /cancel.
-client-found = Client: { $name }, { $phone }. Balance: { $balance }.
+client-found = Client: { $name }, { $phone }.
+lookup-rate-limited = Too many client lookups: at most { $max } in { $window } min. Try again in { $minutes } min (or /cancel).
+staff-access-lost = You are no longer on this business's staff: the owner removed you. Nothing was saved.
 client-not-found = No such client. Check the phone or code and try again (or /cancel).
 ask-amount = The check amount in rubles?
 ask-receipt = The receipt number?
@@ -145,17 +147,24 @@ settings = Settings:
     Cashback: bronze { $bronze }%, silver { $silver }%, gold { $gold }%, platinum { $platinum }%
     Welcome bonus: { $welcome }
     Paying with points: up to { $cap }% of a check
+    Broadcasts to clients: { $broadcasts }
+settings-broadcasts-owner = sent by the owner only.
+settings-broadcasts-cashiers = the owner and cashiers.
 setting-bronze = Cashback: bronze
 setting-silver = Cashback: silver
 setting-gold = Cashback: gold
 setting-platinum = Cashback: platinum
 setting-welcomeBonus = Welcome bonus
 setting-maxRedeemPercent = Share payable with points
+setting-cashierBroadcastsOn = 📣 Allow cashiers to broadcast
+setting-cashierBroadcastsOff = 📣 Broadcasts: owner only
 setting-ask-rate = Cashback for the "{ $tier }" tier in percent (e.g. 5 or 7.5)?
-setting-ask-welcome = The welcome bonus in points (up to 10,000)?
+setting-ask-welcome = The welcome bonus in points (up to { $max }, the network's limit)?
 setting-ask-cap = What share of a check may be paid with points, in percent (1–100)?
 percent-invalid = Enter a percentage from 0 to 50, e.g. 5 or 7.5.
 setting-saved = Saved.
+setting-saved-broadcasts-cashiers = Saved: cashiers can now send broadcasts to your clients too (/broadcast).
+setting-saved-broadcasts-owner = Saved: only the owner sends broadcasts to your clients now.
 
 staff-title = Staff:
 staff-line = { $id } — { $role }

@@ -62,7 +62,9 @@ application-rejected = Ваша заявка отклонена. Причина:
 
 ask-client = Клиент: введите телефон, код из бота клиента (6 цифр), код клиента или вставьте ссылку из его QR.
 ask-client-again = Введите телефон, код клиента или ссылку текстом. Для отмены — /cancel.
-client-found = Клиент: { $name }, { $phone }. Баланс: { $balance }.
+client-found = Клиент: { $name }, { $phone }.
+lookup-rate-limited = Слишком много поисков клиентов: не больше { $max } за { $window } мин. Попробуйте через { $minutes } мин. (или /cancel).
+staff-access-lost = Вы больше не сотрудник этого заведения: владелец удалил вас из списка. Ничего не записано.
 client-not-found = Клиент не найден. Проверьте телефон или код и попробуйте ещё раз (или /cancel).
 ask-amount = Сумма чека в рублях?
 ask-receipt = Номер чека?
@@ -145,17 +147,24 @@ settings = Настройки:
     Кэшбэк: бронза { $bronze }%, серебро { $silver }%, золото { $gold }%, платина { $platinum }%
     Приветственный бонус: { $welcome }
     Оплата баллами: до { $cap }% чека
+    Рассылки клиентам: { $broadcasts }
+settings-broadcasts-owner = отправляет только владелец.
+settings-broadcasts-cashiers = владелец и кассиры.
 setting-bronze = Кэшбэк: бронза
 setting-silver = Кэшбэк: серебро
 setting-gold = Кэшбэк: золото
 setting-platinum = Кэшбэк: платина
 setting-welcomeBonus = Приветственный бонус
 setting-maxRedeemPercent = Доля оплаты баллами
+setting-cashierBroadcastsOn = 📣 Разрешить рассылки кассирам
+setting-cashierBroadcastsOff = 📣 Рассылки — только владелец
 setting-ask-rate = Кэшбэк для уровня «{ $tier }» в процентах (например 5 или 7,5)?
-setting-ask-welcome = Приветственный бонус в баллах (до 10 000)?
+setting-ask-welcome = Приветственный бонус в баллах (до { $max }, это предел сети)?
 setting-ask-cap = Какую долю чека можно оплатить баллами, в процентах (1–100)?
 percent-invalid = Введите процент от 0 до 50, например 5 или 7,5.
 setting-saved = Сохранено.
+setting-saved-broadcasts-cashiers = Сохранено: кассиры теперь тоже могут отправлять рассылки вашим клиентам (/broadcast).
+setting-saved-broadcasts-owner = Сохранено: рассылки вашим клиентам теперь отправляет только владелец.
 
 staff-title = Сотрудники:
 staff-line = { $id } — { $role }

@@ -46,6 +46,8 @@ error-already-rated = You have already rated this visit.
 error-already-applied = Your application is already under review.
 error-already-moderated = This has already been decided.
 error-phone-taken = This phone number belongs to another account.
+error-welcome-bonus-too-large = The welcome bonus can be at most { $max } points: that is the network's limit.
+error-broadcast-owner-only = Broadcasts to clients are sent by the owner. The owner can allow cashiers to send them in /settings.
 
 use-the-buttons = Please choose with the buttons above.
 amount-invalid = Enter an amount in rubles above zero, e.g. 1500 or 1500.50.
@@ -83,6 +85,7 @@ broadcast-nobody = Nobody in this audience can be written to right now.
 broadcast-preview = This is how clients will see it. Recipients: { $count }. Send?
 broadcast-send = ✅ Send ({ $count })
 broadcast-starting = Starting the broadcast: 0 of { $count }…
+broadcast-already-started = This broadcast has already started: see its progress in the message above.
 broadcast-awaiting-approval = The broadcast was sent to the admins for approval. We will tell you the decision.
 broadcast-progress = Broadcast: sent { $sent } of { $total }, { $unreachable } unreachable…
 broadcast-report = ✅ Broadcast finished: delivered { $sent } of { $total }, { $unreachable } unreachable, { $uncertain } uncertain, { $failed } failed.

@@ -47,6 +47,8 @@ error-already-rated = Вы уже оценили этот визит.
 error-already-applied = Ваша заявка уже на рассмотрении.
 error-already-moderated = Решение по этой заявке уже принято.
 error-phone-taken = Этот номер уже привязан к другому аккаунту.
+error-welcome-bonus-too-large = Приветственный бонус — не больше { $max } баллов: это предел сети.
+error-broadcast-owner-only = Рассылки клиентам отправляет владелец заведения. Он может разрешить их кассирам в /settings.
 
 use-the-buttons = Пожалуйста, выберите вариант кнопкой выше.
 amount-invalid = Введите сумму в рублях больше нуля, например 1500 или 1500,50.
@@ -84,6 +86,7 @@ broadcast-nobody = В этой аудитории сейчас нет клиен
 broadcast-preview = Так клиенты увидят сообщение. Получателей: { $count }. Отправить?
 broadcast-send = ✅ Отправить ({ $count })
 broadcast-starting = Рассылка запускается: 0 из { $count }…
+broadcast-already-started = Эта рассылка уже запущена: её ход — в сообщении выше.
 broadcast-awaiting-approval = Рассылка отправлена администраторам на согласование. Мы сообщим решение.
 broadcast-progress = Рассылка: отправлено { $sent } из { $total }, недоступно { $unreachable }…
 broadcast-report = ✅ Рассылка завершена: доставлено { $sent } из { $total }, недоступно { $unreachable }, неизвестно { $uncertain }, ошибок { $failed }.
