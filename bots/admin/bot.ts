@@ -6,10 +6,11 @@ import { createI18n } from "../shared/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
 import { adjust, setBlocked } from "./conversations/actions.js";
 import { rejectWithReason } from "./conversations/moderation.js";
+import { editNetworkSetting } from "./conversations/settings.js";
 import { adminDesk } from "./features/admin-desk.js";
 import { broadcastConversation } from "../shared/broadcast.js";
 
-export const adminCommands = ["queue", "broadcast", "approvals", "stats", "segments", "find", "audit", "language", "help"] as const;
+export const adminCommands = ["queue", "broadcast", "approvals", "stats", "segments", "find", "settings", "audit", "language", "help"] as const;
 
 /** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
 export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
@@ -24,7 +25,7 @@ export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: ctx.t("not-admin") });
       else if (ctx.chat) await ctx.reply(ctx.t("not-admin"));
     },
-    conversations: { rejectWithReason, adjust, setBlocked, broadcast: broadcastConversation },
+    conversations: { rejectWithReason, adjust, setBlocked, editNetworkSetting, broadcast: broadcastConversation },
     // Its own commands typed inside a conversation leave it and do what they say.
     flowExits: { commands: adminCommands, menuKeys: [] },
   });

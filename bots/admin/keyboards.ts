@@ -12,3 +12,8 @@ export const approvalsSwitch = callbackData("approvals", ["on"]);
 
 export const moderationKeyboard = (t: BaseContext["t"], kind: "p" | "s" | "b", id: number) =>
   new InlineKeyboard().text(t("approve"), moderate.pack({ kind, id, verdict: "ok" })).text(t("reject"), moderate.pack({ kind, id, verdict: "no" }));
+/** `/settings`: which setting to change (its key with "-" for "."). */
+export const settingPick = callbackData("nset", ["key"]);
+/** The client card's undo button for one ledger operation, and its confirmation. */
+export const undoPick = callbackData("aundo", ["entry"]);
+export const undoConfirm = callbackData("aundook", ["entry", "answer"]);

@@ -96,7 +96,7 @@ describe("the admin's desk", () => {
     const [blocked] = await db.select().from(clients).where(eq(clients.id, clientId));
     expect(blocked!.status).toBe("blocked");
     await product.say("client", alice, "/balance", /заблокирован/);
-    await product.say("admin", admin, "/find +79160000007", /Статус: blocked/);
+    await product.say("admin", admin, "/find +79160000007", /Статус: заблокирован/);
     await product.press("admin", admin, /Разблокировать/, /Причина/);
     await product.say("admin", admin, "проверка пройдена", /Разблокировано/);
     await product.say("client", alice, "/balance", /Баланс: 150 баллов/);

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { adminCommands } from "../../bots/admin/bot.js";
 import { clientCommands } from "../../bots/client/bot.js";
@@ -7,7 +7,11 @@ import { partnerCommands } from "../../bots/partner/bot.js";
 import { partnerMenuKeys } from "../../bots/partner/keyboards.js";
 import { createI18n } from "../../bots/shared/i18n.js";
 import { errorCodes } from "../../core/errors.js";
-import { ledgerKind } from "../../db/schema/index.js";
+import { actorType, clientStatus, ledgerKind, partnerStatus } from "../../db/schema/index.js";
+import { settingButtonId } from "../../bots/admin/format.js";
+import { categories as partnerCategories } from "../../bots/partner/keyboards.js";
+import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
+import { editableSettingKeys } from "../../core/settings/service.js";
 
 const keysOf = (path: string) =>
   new Set(
@@ -53,6 +57,41 @@ describe("locale files", () => {
     expect(client.t("ru", "balance", { points: 25 })).toBe("Баланс: 25 баллов");
     expect(client.t("en", "balance", { points: 1 })).toBe("Balance: 1 point");
     expect(client.t("en", "balance", { points: 7 })).toBe("Balance: 7 points");
+  });
+});
+
+describe("the admin bot says statuses, categories, segments, operations, settings and audit lines in words", () => {
+  const sourceFiles = (dir: string): string[] =>
+    readdirSync(new URL(`../../${dir}/`, import.meta.url), { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : e.name.endsWith(".ts") ? [`${dir}/${e.name}`] : [],
+    );
+  /** Every audit action the core writes: literal ids on `action:` lines, and the `x.${approve or reject}` ones. */
+  const auditActions = new Set(
+    sourceFiles("core").flatMap((f) => {
+      const text = readFileSync(new URL(`../../${f}`, import.meta.url), "utf8");
+      const literal = text.split("\n").filter((l) => /\baction: /.test(l)).flatMap((l) => [...l.matchAll(/"([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]!));
+      const verdicts = [...text.matchAll(/action: `([a-z_]+)\.\$\{status === "approved" \? "approve" : "reject"\}`/g)].flatMap((m) => [`${m[1]}.approve`, `${m[1]}.reject`]);
+      return [...literal, ...verdicts];
+    }),
+  );
+
+  it.each(["ru", "en"] as const)("%s", (language) => {
+    const admin = createI18n("admin");
+    const keys = [
+      ...clientStatus.enumValues.map((s) => `client-status-${s}`),
+      ...partnerStatus.enumValues.map((s) => `partner-status-${s}`),
+      ...partnerCategories.map((c) => `partner-category-${c}`),
+      ...ledgerKind.enumValues.map((k) => `op-${k.replaceAll("_", "-")}`),
+      ...customerCategories.map((c) => `customers-${c}`),
+      ...rfmSegments.map((s) => `segment-${s.replaceAll("_", "-")}`),
+      ...actorType.enumValues.map((a) => `audit-actor-${a}`),
+      ...editableSettingKeys.map((k) => `setting-${settingButtonId(k)}`),
+      ...[...auditActions].map((a) => `audit-action-${a.replace(/[._]/g, "-")}`),
+      "intl-locale",
+    ];
+    expect(auditActions.size).toBeGreaterThan(15);
+    const missing = keys.filter((k) => /^\{.*\}$/.test(admin.t(language, k, { id: "1" })));
+    expect(missing).toEqual([]);
   });
 });
 

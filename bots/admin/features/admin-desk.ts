@@ -11,9 +11,14 @@ import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
 import { languageFeature } from "../../shared/language.js";
-import { approvalsSwitch, moderate, moderationKeyboard, recompute, targetAction } from "../keyboards.js";
-import { getNetworkSettings, updateNetworkSettings } from "../../../core/settings/service.js";
-import { segmentCounts } from "../../../core/analytics/nightly.js";
+import { approvalsSwitch, moderate, moderationKeyboard, recompute, settingPick, targetAction, undoConfirm, undoPick } from "../keyboards.js";
+import { editableSettingKeys, getNetworkSettings, isEditableSetting, updateNetworkSettings } from "../../../core/settings/service.js";
+import { clientNumbers, segmentCounts } from "../../../core/analytics/nightly.js";
+import { clientOperation, recentClientOperations } from "../../../core/ledger/client-operations.js";
+import { undoOperation } from "../../../core/ledger/service.js";
+import { balanceOf } from "../../../core/ledger/post.js";
+import { calendarDate, date, dateTime, rubles, settingButtonId, settingFromButtonId, settingName, settingsList, signedPoints, tOr } from "../format.js";
+import { auditLine } from "../audit-text.js";
 import { enqueue } from "../../../core/jobs/outbox.js";
 import { segmentCountsText } from "../../shared/segments.js";
 
@@ -28,7 +33,7 @@ adminDesk.command("queue", async (ctx) => {
   if (applications.length + services.length === 0) return void (await ctx.reply(ctx.t("queue-empty")));
   const language = await ctx.i18n.getLocale();
   for (const p of applications) {
-    await ctx.reply(ctx.t("application-card", { id: p.id, name: p.name, category: p.category, address: p.address, contact: p.contactName, phone: p.phone }), {
+    await ctx.reply(ctx.t("application-card", { id: String(p.id), name: p.name, category: partnerCategory(ctx, p.category), address: p.address, contact: p.contactName, phone: p.phone }), {
       reply_markup: moderationKeyboard(ctx.t, "p", p.id),
     });
   }
@@ -70,17 +75,7 @@ adminDesk.command("find", async (ctx) => {
   const query = ctx.match.trim();
   if (!query) return void (await ctx.reply(ctx.t("find-usage")));
   const client = await findClientByAnything(ctx, query);
-  if (client) {
-    const s = await clientSummary(ctx.deps.db, client.id, ctx.deps.clock).catch(() => null);
-    const keyboard = new InlineKeyboard()
-      .text(ctx.t("adjust"), targetAction.pack({ kind: "c", id: client.id, action: "a" }))
-      .text(client.status === "blocked" ? ctx.t("unblock") : ctx.t("block"), targetAction.pack({ kind: "c", id: client.id, action: client.status === "blocked" ? "u" : "b" }));
-    await ctx.reply(
-      ctx.t("client-card", { id: client.id, name: client.firstName ?? "—", phone: client.phone ?? "—", telegram: client.telegramId ?? "—", status: client.status, balance: s?.balance ?? 0, tier: s ? ctx.t(`tier-${s.tier}`) : "—" }),
-      { reply_markup: keyboard },
-    );
-    return;
-  }
+  if (client) return void (await showClientCard(ctx, client.id));
   const partner = /^[A-Za-z0-9]{4,16}$/.test(query) ? await findPartner(ctx.deps.db, { code: query }) : null;
   const byId = !partner && /^p\d{1,12}$/i.test(query) ? await findPartner(ctx.deps.db, { id: Number(query.slice(1)) }) : null;
   const p = partner ?? byId;
@@ -88,8 +83,71 @@ adminDesk.command("find", async (ctx) => {
   const keyboard = p.status === "approved" || p.status === "blocked"
     ? new InlineKeyboard().text(p.status === "blocked" ? ctx.t("unblock") : ctx.t("block"), targetAction.pack({ kind: "p", id: p.id, action: p.status === "blocked" ? "u" : "b" }))
     : undefined;
-  await ctx.reply(ctx.t("partner-card", { id: p.id, name: p.name, category: p.category, status: p.status, phone: p.phone, code: p.code }), keyboard ? { reply_markup: keyboard } : {});
+  await ctx.reply(
+    ctx.t("partner-card", { id: String(p.id), name: p.name, category: partnerCategory(ctx, p.category), status: tOr(ctx.t, `partner-status-${p.status}`, p.status), phone: p.phone, code: p.code }),
+    keyboard ? { reply_markup: keyboard } : {},
+  );
 });
+
+const partnerCategory = (ctx: BotContext, category: string) => tOr(ctx.t, `partner-category-${category}`, category);
+
+/**
+ * A client's card: who they are, balance and tier, the nightly numbers (purchases, total, average check, last
+ * purchase, LTV, category and segment), and their latest operations, each that can still be undone with a button.
+ */
+async function showClientCard(ctx: BotContext, clientId: number) {
+  const db = ctx.deps.db;
+  const client = await findClient(db, { id: clientId });
+  if (!client) return void (await ctx.reply(ctx.t("find-nothing")));
+  // A blocked client has no summary (the use-case refuses them): their balance is still shown.
+  const s = await clientSummary(db, client.id, ctx.deps.clock).catch(() => null);
+  const balance = s?.balance ?? (await balanceOf(db, client.id));
+  const [numbers, operations] = await Promise.all([clientNumbers(db, { clientId: client.id, partnerId: null }), recentClientOperations(db, client.id, 5)]);
+  const t = ctx.t;
+  const lines = [
+    t("client-card", {
+      id: String(client.id),
+      name: client.firstName ?? "—",
+      phone: client.phone ?? "—",
+      telegram: client.telegramId === null ? "—" : String(client.telegramId),
+      status: tOr(t, `client-status-${client.status}`, client.status),
+      balance,
+      tier: s ? t(`tier-${s.tier}`) : "—",
+    }),
+    numbers
+      ? t("client-numbers", {
+          purchases: numbers.purchases,
+          total: rubles(t, numbers.totalKopecks),
+          average: rubles(t, numbers.averageCheckKopecks),
+          last: numbers.lastPurchaseAt ? date(t, numbers.lastPurchaseAt) : t("client-no-purchase"),
+          ltv: rubles(t, numbers.ltvKopecks),
+          category: t(`customers-${numbers.category}`),
+          segment: t(`segment-${numbers.segment.replaceAll("_", "-")}`),
+          date: calendarDate(t, numbers.computedOn),
+        })
+      : t("client-numbers-none"),
+  ];
+  if (operations.length > 0) {
+    lines.push("", t("client-operations"));
+    for (const op of operations) lines.push(operationLine(ctx, op));
+  }
+  const keyboard = new InlineKeyboard()
+    .text(t("adjust"), targetAction.pack({ kind: "c", id: client.id, action: "a" }))
+    .text(client.status === "blocked" ? t("unblock") : t("block"), targetAction.pack({ kind: "c", id: client.id, action: client.status === "blocked" ? "u" : "b" }));
+  for (const op of operations.filter((o) => o.undoable)) keyboard.row().text(t("undo-button", { id: String(op.id), kind: operationKind(ctx, op.kind), points: signedPoints(t, op.points) }), undoPick.pack({ entry: op.id }));
+  await ctx.reply(lines.join("\n"), { reply_markup: keyboard });
+}
+
+const operationKind = (ctx: BotContext, kind: string) => tOr(ctx.t, `op-${kind.replaceAll("_", "-")}`, kind);
+function operationLine(ctx: BotContext, op: { id: number; kind: string; points: number; partnerName: string | null; createdAt: Date; reversedById: number | null }) {
+  return ctx.t(op.reversedById === null ? "client-operation" : "client-operation-undone", {
+    id: String(op.id),
+    date: dateTime(ctx.t, op.createdAt),
+    kind: operationKind(ctx, op.kind),
+    points: signedPoints(ctx.t, op.points),
+    partner: op.partnerName ?? "—",
+  });
+}
 
 async function findClientByAnything(ctx: BotContext, query: string) {
   const db = ctx.deps.db;
@@ -112,6 +170,47 @@ adminDesk.callbackQuery(targetAction.pattern, async (ctx) => {
   if (id === null || (data.kind !== "c" && data.kind !== "p")) return;
   if (data.action === "a" && data.kind === "c") return void (await ctx.conversation.enter("adjust", id));
   if (data.action === "b" || data.action === "u") await ctx.conversation.enter("setBlocked", data.kind, id, data.action === "b");
+});
+
+/** Undo from the client card: the button asks to confirm; the confirmation undoes once (a second press finds the first undo). */
+adminDesk.callbackQuery(undoPick.pattern, async (ctx) => {
+  const entryId = asId(undoPick.unpack(ctx.callbackQuery.data)!.entry);
+  const op = entryId === null ? null : await clientOperation(ctx.deps.db, entryId);
+  if (!op) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
+  await ctx.answerCallbackQuery();
+  if (op.reversedById !== null) return void (await ctx.reply(ctx.t("undo-already", { id: String(op.id) })));
+  const keyboard = new InlineKeyboard().text(ctx.t("undo-yes"), undoConfirm.pack({ entry: op.id, answer: "y" })).text(ctx.t("decline"), undoConfirm.pack({ entry: op.id, answer: "n" }));
+  await ctx.reply(ctx.t("undo-confirm", { line: operationLine(ctx, op), clientId: String(op.clientId) }), { reply_markup: keyboard });
+});
+adminDesk.callbackQuery(undoConfirm.pattern, async (ctx) => {
+  const data = undoConfirm.unpack(ctx.callbackQuery.data)!;
+  const entryId = asId(data.entry);
+  if (entryId === null) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
+  await ctx.answerCallbackQuery();
+  await clearKeyboard(ctx);
+  if (data.answer !== "y") return void (await ctx.reply(ctx.t("cancelled")));
+  const outcome = await attempt(() => undoOperation(ctx.deps.db, { entryId, actor: { kind: "admin", adminTelegramId: ctx.from.id } }, ctx.deps.clock));
+  if (!outcome.ok) return void (await ctx.reply(refusalText(ctx.t, outcome)));
+  const { reversal, shortfall, replayed } = outcome.value;
+  if (replayed) return void (await ctx.reply(ctx.t("undo-already", { id: String(entryId) })));
+  await ctx.reply(ctx.t("undo-done", { id: String(entryId), points: signedPoints(ctx.t, reversal.points), balance: reversal.balanceAfter, shortfall }));
+});
+
+/** The network's settings (DOMAIN.md's *default* numbers): listed with their values, each changed with its button. */
+adminDesk.command("settings", async (ctx) => {
+  const settings = await getNetworkSettings(ctx.deps.db);
+  const keyboard = new InlineKeyboard();
+  editableSettingKeys.forEach((key, i) => {
+    keyboard.text(settingName(ctx.t, key), settingPick.pack({ key: settingButtonId(key) }));
+    if (i % 2 === 1) keyboard.row();
+  });
+  await ctx.reply([ctx.t("settings-title"), "", settingsList(ctx.t, settings, editableSettingKeys)].join("\n"), { reply_markup: keyboard });
+});
+adminDesk.callbackQuery(settingPick.pattern, async (ctx) => {
+  const key = settingFromButtonId(settingPick.unpack(ctx.callbackQuery.data)!.key);
+  if (!isEditableSetting(key)) return void (await ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
+  await ctx.answerCallbackQuery();
+  await ctx.conversation.enter("editNetworkSetting", key);
 });
 
 adminDesk.command("broadcast", (ctx) => ctx.conversation.enter("broadcast", { kind: "admin", telegramId: ctx.from!.id }));
@@ -144,8 +243,7 @@ adminDesk.callbackQuery(recompute.pattern, async (ctx) => {
 adminDesk.command("audit", async (ctx) => {
   const rows = await recentAudit(ctx.deps.db, 20);
   if (rows.length === 0) return void (await ctx.reply(ctx.t("audit-empty")));
-  const time = new Intl.DateTimeFormat("ru-RU", { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Moscow" });
-  const lines = rows.map((r) => `${time.format(r.createdAt)} · ${r.actorType}:${r.actorTelegramId ?? "—"} · ${r.action} · ${r.targetType}#${r.targetId ?? "—"}`);
+  const lines = rows.map((r) => auditLine(ctx.t, r));
   await ctx.reply([ctx.t("audit-title"), ...lines].join("\n").slice(0, 4_096));
 });
 

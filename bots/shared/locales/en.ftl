@@ -62,7 +62,7 @@ flow-unknown-command = There is no such command here. Answer the question above,
 
 segments-none = Segments have not been computed yet: they are computed every night.
 segments-title = Clients by segment on { $date }
-customers-new = New (fewer than 3 purchases)
+customers-new = New (fewer than 3 purchases, none included)
 customers-regular = Regular (3+)
 customers-vip = VIP (10+ purchases or 100,000 ₽+)
 customers-inactive = Inactive (180+ days without a purchase)
@@ -94,3 +94,5 @@ error-redemption-code-locked = The redemption request was cancelled: too many wr
 error-redemption-superseded = This request was replaced by a newer request no. { $newRequestId }. No points will be spent on the old one.
 error-redemption-cancelled = The cashier cancelled this request. No points were spent.
 error-code-attempts-exceeded = Too many wrong codes in the last hour. Code entry is available again in { $minutes } min; the client can still confirm in their bot.
+# The locale numbers and dates are formatted in (Intl), for this language.
+intl-locale = en-US

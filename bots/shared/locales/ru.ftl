@@ -63,7 +63,7 @@ flow-unknown-command = Такой команды здесь нет. Ответь
 
 segments-none = Сегменты ещё не рассчитаны: расчёт идёт каждую ночь.
 segments-title = Клиенты по сегментам на { $date }
-customers-new = Новые (меньше 3 покупок)
+customers-new = Новые (меньше 3 покупок, в том числе ни одной)
 customers-regular = Постоянные (3+)
 customers-vip = VIP (10+ покупок или 100 000 ₽+)
 customers-inactive = Неактивные (180+ дней без покупок)
@@ -95,3 +95,5 @@ error-redemption-code-locked = Запрос на списание отменён
 error-redemption-superseded = Этот запрос заменён новым запросом № { $newRequestId }. По старому баллы не спишутся.
 error-redemption-cancelled = Кассир отменил этот запрос. Баллы не списаны.
 error-code-attempts-exceeded = Слишком много неверных кодов за последний час. Ввод кода снова будет доступен через { $minutes } мин. Клиент может подтвердить списание в своём боте.
+# The locale numbers and dates are formatted in (Intl), for this language.
+intl-locale = ru-RU
