@@ -11,7 +11,8 @@ import { systemClock } from "../../core/clock.js";
 import { accrue } from "../../core/ledger/service.js";
 import { getNetworkSettings } from "../../core/settings/service.js";
 import { chooseLanguage } from "../../core/users/service.js";
-import { auditLog, clients, ledgerEntries } from "../../db/schema/index.js";
+import { moderateApplication, submitApplication } from "../../core/partners/service.js";
+import { auditLog, clients, ledgerEntries, partners } from "../../db/schema/index.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
 import { testAppSecret } from "../helpers/env.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
@@ -142,6 +143,20 @@ describe("the admin's client card", () => {
     expect(() => button(admin, new RegExp(`Отменить № ${entryId}`))).not.toThrow(); // the old card still has it…
     const stale = await press(admin, new RegExp(`Отменить № ${entryId}`), /уже отменена/); // …and it says so
     expect(stale.text).toMatch(/уже отменена/);
+  });
+});
+
+describe("partners and the queue in the reader's language", () => {
+  it("an application's category and a partner's status are words, not ids, in Russian and English", async () => {
+    startAdminBot();
+    const applied = await submitApplication(db, { telegramId: 5_550_001, name: "Пекарня", category: "cafe", address: "Невский, 1", contactName: "Оля", phone: "+79990002233" });
+    const card = await say(admin, "/queue", /Заявка № \d+/);
+    expect(card).toMatch(/Пекарня \(Кафе\)/);
+    await moderateApplication(db, { adminTelegramId: admin.id, partnerId: applied.id, verdict: { decision: "approve" } });
+    const [partner] = await db.select().from(partners).where(eq(partners.id, applied.id));
+    expect(await say(admin, `/find ${partner!.code}`, /Партнёр № \d+/)).toMatch(/Пекарня \(Кафе\)\nСтатус: работает,/);
+    await chooseLanguage(db, admin.id, "en");
+    expect(await say(admin, `/find ${partner!.code}`, /Partner no\. \d+/)).toMatch(/Пекарня \(Café\)\nStatus: active,/);
   });
 });
 
