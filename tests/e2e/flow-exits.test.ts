@@ -30,7 +30,7 @@ async function toAmountStep() {
 }
 
 const replyKeyboardOf = (text: RegExp) => {
-  const m = product.fake.messagesTo(tokens.partner, owner.id).findLast((x) => text.test(x.text ?? ""));
+  const m = product.fake.messagesTo(tokens.partner, owner.id).filter((x) => text.test(x.text ?? "")).at(-1);
   return ((m?.reply_markup as { keyboard?: { text: string }[][] } | undefined)?.keyboard ?? []).flat().map((b) => b.text);
 };
 
