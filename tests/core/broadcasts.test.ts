@@ -37,7 +37,10 @@ describe("broadcast recipients", () => {
     const n = await network();
     await recomputeSegments(db);
     const fresh = await broadcastRecipients(db, { kind: "admin", telegramId: adminId }, { segment: "new" });
-    expect(fresh.map((r) => r.clientId).sort()).toEqual([n.buyerA.clientId, n.buyerB.clientId].sort());
+    // A client who joined today with no purchase yet is in "new" too (R counts from joining).
+    expect(fresh.map((r) => r.clientId).sort()).toEqual([n.buyerA.clientId, n.buyerB.clientId, n.joinedViaA.clientId].sort());
+    const ofA = await broadcastRecipients(db, { kind: "partner", partnerId: n.a.partnerId, staffTelegramId: n.a.staffTelegramId }, { category: "new" });
+    expect(ofA.map((r) => r.clientId).sort()).toEqual([n.buyerA.clientId, n.joinedViaA.clientId].sort());
     expect(await broadcastRecipients(db, { kind: "admin", telegramId: adminId }, { segment: "lost" })).toEqual([]);
     await expect(broadcastRecipients(db, { kind: "admin", telegramId: adminId }, { segment: "everyone" })).rejects.toMatchObject({ code: "VALIDATION" });
   });
