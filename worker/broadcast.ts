@@ -2,6 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { GrammyError, InputFile, type Api } from "grammy";
 import { broadcastDeliveries, broadcasts, clients } from "../db/schema/index.js";
 import { broadcastProgress, type BroadcastProgress } from "../core/broadcasts/service.js";
+import { safeErrorText } from "../core/logger.js";
 import type { OutboxDeps } from "./outbox.js";
 import { chosenLanguage } from "../core/users/service.js";
 
@@ -55,7 +56,7 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
       }
     } catch (err) {
       status = "failed";
-      error = String(err).slice(0, 500);
+      error = safeErrorText(err, 500);
       deps.logger.warn({ err, broadcastId: b.id, clientId }, "broadcast message failed");
     }
     await deps.db

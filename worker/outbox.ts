@@ -13,7 +13,7 @@ import { networkStats } from "../core/analytics/network-stats.js";
 import { partnerStats } from "../core/analytics/partner-stats.js";
 import { startOfDay } from "../core/clock.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
-import type { Logger } from "../core/logger.js";
+import { safeErrorText, type Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
 import { moderationKeyboard } from "../bots/admin/keyboards.js";
 import { npsKeyboard, redemptionKeyboard } from "../bots/client/keyboards.js";
@@ -71,7 +71,7 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
       deps.logger.warn({ err, jobId: job.id, kind: job.kind, attempts: job.attempts, dead }, "job failed");
       await deps.db
         .update(jobs)
-        .set({ status: dead ? "dead" : "pending", lastError: String(err).slice(0, 2_000), runAt: new Date(deps.clock.now().getTime() + backoffSeconds * 1000), updatedAt: sql`now()` })
+        .set({ status: dead ? "dead" : "pending", lastError: safeErrorText(err, 2_000), runAt: new Date(deps.clock.now().getTime() + backoffSeconds * 1000), updatedAt: sql`now()` })
         .where(eq(jobs.id, job.id));
     }
   }

@@ -39,7 +39,7 @@ export async function findRedisTraces(redis: Redis, needles: readonly string[]):
       : type === "set" ? await redis.smembers(key)
       : type === "hash" ? Object.entries(await redis.hgetall(key)).flat()
       : type === "list" ? await redis.lrange(key, 0, -1)
-      : type === "zset" ? await redis.zrange(key, 0, -1)
+      : type === "zset" ? await redis.zrange(key, "0", "-1")
       : [];
     for (const v of [key, ...values]) {
       for (const needle of needles) if (v.includes(needle)) found.push({ where: `redis ${key}`, needle, value: v.slice(0, 300) });
