@@ -10,7 +10,7 @@ import { DomainError } from "../errors.js";
 import { randomDigits } from "../ids.js";
 import { enqueue } from "../jobs/outbox.js";
 import { requireActiveStaff } from "../partners/access.js";
-import { rewardReferralIfDue } from "../referrals/service.js";
+import { lockReferralOf, rewardReferralIfDue, withdrawReferralBonusIfUnearned, type Referral } from "../referrals/service.js";
 import { defaultNetworkSettings, effectiveSettings, getNetworkSettings, networkSettingsSchema, type Tier } from "../settings/service.js";
 import { identifier, multiline, parseInput, textField } from "../validation.js";
 import { appendEntry, balanceOf, findEntryByKey, movePoints, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
@@ -70,9 +70,10 @@ export async function accrue(db: DbOrTx, rawInput: z.input<typeof accrueInput>, 
     const points = cashbackPoints(input.amountKopecks, rateBp);
     const tierAfter = tierFor(earnedBefore + points, settings.tierThresholds);
     const plan: AccrualPlan = { ...input, now, tier, rateBp, points, tierUp: tierAfter !== tier ? tierAfter : null, partnerName: c.partner_name, npsAt: addMinutes(now, settings.npsDelayMinutes) };
-    // Almost always: one atomic statement. An invitee's first accrual also pays the referrer: a transaction.
-    // The referrer is paid on a first accrual that earns points: a check too small for cashback does not count.
-    return c.referral_due && points > 0 ? db.transaction((tx) => writeAccrualWithReferral(tx, plan)) : writeAccrual(db, plan);
+    // Almost always: one atomic statement. An invitee's accrual that earns points may pay the referrer (a check too
+    // small for cashback does not count): a transaction that holds the referral row, so an undo of the invitee's
+    // accrual racing this one decides on the bonus before or after it, never beside it.
+    return c.is_invitee && points > 0 ? db.transaction((tx) => writeAccrualWithReferral(tx, plan)) : writeAccrual(db, plan);
   });
 }
 
@@ -148,10 +149,14 @@ async function writeAccrual(db: DbOrTx, a: AccrualPlan): Promise<AccrualResult> 
   };
 }
 
-/** The invitee's first accrual: the same writes plus the referrer's bonus, in one transaction. */
+/**
+ * An invitee's accrual: the referral row is locked first (as an undo locks it), then the same writes, plus the
+ * referrer's bonus if no standing accrual has earned it yet, in one transaction.
+ */
 async function writeAccrualWithReferral(tx: Tx, a: AccrualPlan): Promise<AccrualResult> {
+  const referral = await lockReferralOf(tx, a.clientId);
   const result = await writeAccrual(tx, a);
-  const referralBonus = await rewardReferralIfDue(tx, { inviteeClientId: a.clientId, partnerId: a.partnerId, now: a.now });
+  const referralBonus = referral ? await rewardReferralIfDue(tx, { referral, purchaseId: result.purchaseId, partnerId: a.partnerId, now: a.now }) : null;
   return { ...result, referralBonus };
 }
 
@@ -159,8 +164,8 @@ type PreviousAccrual = { purchaseId: number; clientId: number; amountKopecks: nu
 
 /**
  * Everything an accrual decides on, in one round trip: the partner and whether the caller is on its staff, the
- * client, an earlier accrual of this receipt, the points earned in the tier window, whether a referral reward is
- * due, and the network settings.
+ * client, an earlier accrual of this receipt, the points earned in the tier window, whether the client was invited
+ * (their accrual may pay the referral bonus), and the network settings.
  */
 async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTelegramId: number; clientId: number; receiptNumber: string }, now: Date) {
   const rows = await tx.execute<{
@@ -172,7 +177,7 @@ async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTeleg
     network: Record<string, unknown> | null;
     earned: string;
     previous: PreviousAccrual | null;
-    referral_due: boolean;
+    is_invitee: boolean;
   }>(sql`
     WITH ns AS (SELECT settings FROM network_settings WHERE id = 1)
     SELECT p.status AS partner_status, p.name AS partner_name, p.settings AS partner_settings,
@@ -185,7 +190,7 @@ async function accrualContext(tx: DbOrTx, input: { partnerId: number; staffTeleg
         -- By the ledger's unique key (indexed), not by purchase_id (not indexed: a replay would scan the ledger).
         FROM purchases pu LEFT JOIN ledger_entries e ON e.idempotency_key = 'accrual:' || pu.id
         WHERE pu.partner_id = p.id AND pu.receipt_number = ${input.receiptNumber} AND pu.cancelled_at IS NULL) AS previous,
-      EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_client_id = ${input.clientId} AND r.rewarded_at IS NULL) AS referral_due
+      EXISTS (SELECT 1 FROM referrals r WHERE r.invitee_client_id = ${input.clientId}) AS is_invitee
     FROM partners p WHERE p.id = ${input.partnerId}`);
   return rows[0];
 }
@@ -458,12 +463,23 @@ async function replayDecision(tx: Tx, request: RedemptionRequest, wanted: "confi
 
 export type UndoActor = { kind: "staff"; partnerId: number; staffTelegramId: number } | { kind: "admin"; adminTelegramId: number };
 
-export type UndoResult = { reversal: LedgerEntry; original: LedgerEntry; shortfall: number; replayed: boolean };
+export type UndoResult = {
+  reversal: LedgerEntry;
+  original: LedgerEntry;
+  shortfall: number;
+  replayed: boolean;
+  /** The reversal of the referrer's bonus when this undo left the invitee no standing accrual that earned it (null on a replay). */
+  referralBonusReversal: LedgerEntry | null;
+};
 
 /**
  * Undoes an accrual or a redemption by a reversing row that points at it (staff of the same partner within
  * the undo window; an admin any time). An accrual whose points were partly spent takes back what is there:
  * the balance stops at zero and the rest is recorded as the shortfall. Undoing twice returns the first undo.
+ *
+ * The referral bonus is earned while the invitee has a standing accrual that earned points: an undo that leaves
+ * them none also reverses the referrer's bonus in the same transaction, the same way (at most what the referrer
+ * still has, the rest as the shortfall; the referrer is told), and the invitee's next such accrual earns it again.
  */
 export async function undoOperation(db: DbOrTx, input: { entryId: number; actor: UndoActor; reason?: string }, clock: Clock = systemClock): Promise<UndoResult> {
   const reason = input.reason === undefined ? null : parseInput(textField(multiline(0, 500)), input.reason);
@@ -481,56 +497,91 @@ export async function undoOperation(db: DbOrTx, input: { entryId: number; actor:
       const reversible = input.actor.kind === "admin" ? ["accrual", "redemption", "adjustment"] : ["accrual", "redemption"];
       if (!reversible.includes(original.kind)) throw new DomainError("NOT_REVERSIBLE", "this operation cannot be undone", { kind: original.kind });
 
-      const [already] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.reversesEntryId, original.id));
-      if (already) return { reversal: already, original, shortfall: already.shortfall, replayed: true };
+      // An accrual of an invitee: their referral row is locked first, as their accruals lock it, so an accrual
+      // and an undo of the same invitee decide on the bonus one after the other.
+      const purchase = original.kind === "accrual" && original.purchaseId !== null
+        ? (await tx.select({ clientId: purchases.clientId }).from(purchases).where(eq(purchases.id, original.purchaseId)))[0]
+        : undefined;
+      const referral = purchase ? await lockReferralOf(tx, purchase.clientId) : null;
 
+      const [already] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.reversesEntryId, original.id));
+      if (already) return { reversal: already, original, shortfall: already.shortfall, replayed: true, referralBonusReversal: null };
+
+      const actor: ReversalActor = { type: input.actor.kind, telegramId: input.actor.kind === "staff" ? input.actor.staffTelegramId : input.actor.adminTelegramId, reason, now };
       // The points are where the person is now: a merged row's points moved to the row it was merged into.
-      const holderId = await currentHolder(tx, original.clientId);
-      const balance = await balanceOf(tx, holderId, true);
-      // Giving points back always fits; taking them back takes at most what is there.
-      const delta = original.points < 0 ? -original.points : -Math.min(original.points, balance);
-      const shortfall = original.points > 0 ? original.points + delta : 0;
-      const actorTelegramId = input.actor.kind === "staff" ? input.actor.staffTelegramId : input.actor.adminTelegramId;
-      const reversal = await postEntry(tx, {
-        clientId: holderId,
-        partnerId: original.partnerId,
-        kind: "reversal",
-        points: delta,
-        shortfall,
-        reversesEntryId: original.id,
-        purchaseId: original.purchaseId,
-        redemptionRequestId: original.redemptionRequestId,
-        idempotencyKey: `reversal:${original.id}`,
-        actorType: input.actor.kind,
-        actorTelegramId,
-        reason,
-        createdAt: now,
-      });
+      const holder = await currentHolder(tx, original.clientId);
+      if (holder.deleted) throw new DomainError("CLIENT_NOT_FOUND", "the client has deleted their data");
+      const { reversal, delta, shortfall } = await reverseEntry(tx, original, holder.id, actor);
       if (original.kind === "accrual" && original.purchaseId !== null) {
         await tx.update(purchases).set({ cancelledAt: now }).where(eq(purchases.id, original.purchaseId));
       }
-      await audit(tx, {
-        actorType: input.actor.kind,
-        actorTelegramId,
-        action: "ledger.undo",
-        targetType: "ledger_entry",
-        targetId: original.id,
-        details: { kind: original.kind, points: original.points, reversed: delta, shortfall, ...(reason ? { reason } : {}) },
-      });
-      await enqueue(tx, "notify.client", { clientId: holderId, message: "operation-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: now });
-      return { reversal, original, shortfall, replayed: false };
+      await enqueue(tx, "notify.client", { clientId: holder.id, message: "operation-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: now });
+      const referralBonusReversal = referral ? await reverseUnearnedReferralBonus(tx, referral, original, actor) : null;
+      return { reversal, original, shortfall, replayed: false, referralBonusReversal };
     }),
   );
 }
 
-/** The client row that holds a (possibly merged) client's points now; a deleted client's operations stay as they are. */
-async function currentHolder(tx: Tx, clientId: number): Promise<number> {
+type ReversalActor = { type: UndoActor["kind"]; telegramId: number; reason: string | null; now: Date };
+
+/**
+ * The reversing row for `original`, on `holderId` (where its points are now), audited. Giving points back always
+ * fits; taking them back takes at most what is there, and the rest is the shortfall.
+ */
+async function reverseEntry(tx: Tx, original: LedgerEntry, holderId: number, actor: ReversalActor, details: Record<string, unknown> = {}) {
+  const balance = await balanceOf(tx, holderId, true);
+  const delta = original.points < 0 ? -original.points : -Math.min(original.points, balance);
+  const shortfall = original.points > 0 ? original.points + delta : 0;
+  const reversal = await postEntry(tx, {
+    clientId: holderId,
+    partnerId: original.partnerId,
+    kind: "reversal",
+    points: delta,
+    shortfall,
+    reversesEntryId: original.id,
+    purchaseId: original.purchaseId,
+    redemptionRequestId: original.redemptionRequestId,
+    idempotencyKey: `reversal:${original.id}`,
+    actorType: actor.type,
+    actorTelegramId: actor.telegramId,
+    reason: actor.reason,
+    createdAt: actor.now,
+  });
+  await audit(tx, {
+    actorType: actor.type,
+    actorTelegramId: actor.telegramId,
+    action: "ledger.undo",
+    targetType: "ledger_entry",
+    targetId: original.id,
+    details: { kind: original.kind, points: original.points, reversed: delta, shortfall, ...details, ...(actor.reason ? { reason: actor.reason } : {}) },
+  });
+  return { reversal, delta, shortfall };
+}
+
+/**
+ * After an invitee's accrual was undone (their referral row locked): if no standing accrual of theirs earns the
+ * referrer's bonus any more, the bonus is reversed like any undo and the referrer told. A referrer who has deleted
+ * their data has nothing left to take: the reversal records it all as the shortfall, and nobody is told.
+ */
+async function reverseUnearnedReferralBonus(tx: Tx, referral: Referral, undone: LedgerEntry, actor: ReversalActor): Promise<LedgerEntry | null> {
+  const withdrawn = await withdrawReferralBonusIfUnearned(tx, referral);
+  if (!withdrawn) return null;
+  const [bonus] = await tx.select().from(ledgerEntries).where(eq(ledgerEntries.id, withdrawn.bonusEntryId));
+  const holder = await currentHolder(tx, bonus!.clientId);
+  const { reversal, delta } = await reverseEntry(tx, bonus!, holder.id, actor, { becauseOf: undone.id });
+  if (!holder.deleted) {
+    await enqueue(tx, "notify.client", { clientId: holder.id, message: "referral-bonus-undone", params: { points: delta, balance: reversal.balanceAfter } }, { runAt: actor.now });
+  }
+  return reversal;
+}
+
+/** The client row that holds a (possibly merged) client's points now, locked FOR SHARE; a deleted client's points are gone with them. */
+async function currentHolder(tx: Tx, clientId: number): Promise<{ id: number; deleted: boolean }> {
   let id = clientId;
   for (let hops = 0; hops < 5; hops++) {
     const [c] = await tx.select({ status: clients.status, into: clients.mergedIntoClientId }).from(clients).where(eq(clients.id, id)).for("share");
     if (!c) break;
-    if (c.status === "deleted") throw new DomainError("CLIENT_NOT_FOUND", "the client has deleted their data");
-    if (c.status !== "merged" || c.into === null) return id;
+    if (c.status !== "merged" || c.into === null) return { id, deleted: c.status === "deleted" };
     id = c.into;
   }
   throw new DomainError("CLIENT_NOT_FOUND", "no such client");

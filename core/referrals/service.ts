@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../db/client.js";
 import { clients, referrals } from "../../db/schema/index.js";
 import { DomainError } from "../errors.js";
@@ -45,20 +45,27 @@ async function isInvitedBy(tx: Tx, clientId: number, ancestorId: number): Promis
   return rows[0]?.found === true;
 }
 
+/** The invitee's referral row, locked: accruals and undos of one invitee take their referral decisions one at a time. */
+export async function lockReferralOf(tx: Tx, inviteeClientId: number): Promise<Referral | null> {
+  const [referral] = await tx.select().from(referrals).where(eq(referrals.inviteeClientId, inviteeClientId)).for("update");
+  return referral ?? null;
+}
+
+export type Referral = typeof referrals.$inferSelect;
+
 /**
- * Called inside the accrual's transaction: on the invitee's first accrual the referrer gets the referral bonus,
- * exactly once (the referral row is locked and stamped, and the ledger key is per invitee).
+ * Called inside the accrual's transaction, after the purchase is written, with the invitee's referral row locked
+ * (`lockReferralOf`): on the invitee's first accrual that earns points the referrer gets the referral bonus, linked
+ * to that purchase (key `referral:<invitee>:<purchase>`). At most one bonus stands at a time: the referral is
+ * stamped rewarded, and only an undo that leaves the invitee no standing accrual un-stamps it
+ * (`withdrawReferralBonusIfUnearned`), so a later real first accrual can earn it again.
  */
 export async function rewardReferralIfDue(
   tx: Tx,
-  input: { inviteeClientId: number; partnerId: number; now: Date },
+  input: { referral: Referral; purchaseId: number; partnerId: number; now: Date },
 ): Promise<{ referrerClientId: number; points: number } | null> {
-  const [referral] = await tx
-    .select()
-    .from(referrals)
-    .where(and(eq(referrals.inviteeClientId, input.inviteeClientId), isNull(referrals.rewardedAt)))
-    .for("update");
-  if (!referral) return null;
+  const { referral } = input;
+  if (referral.rewardedAt !== null) return null;
   await tx.update(referrals).set({ rewardedAt: input.now }).where(eq(referrals.id, referral.id));
   const [referrer] = await tx.select({ status: clients.status }).from(clients).where(eq(clients.id, referral.referrerClientId));
   const { referralBonus } = await getNetworkSettings(tx);
@@ -69,10 +76,36 @@ export async function rewardReferralIfDue(
     partnerId: input.partnerId,
     kind: "referral_bonus",
     points: referralBonus,
-    idempotencyKey: `referral:${input.inviteeClientId}`,
+    purchaseId: input.purchaseId,
+    idempotencyKey: `referral:${referral.inviteeClientId}:${input.purchaseId}`,
     actorType: "system",
     createdAt: input.now,
   });
   await enqueue(tx, "notify.client", { clientId: referral.referrerClientId, message: "referral-bonus", params: { points: referralBonus } }, { runAt: input.now });
   return { referrerClientId: referral.referrerClientId, points: referralBonus };
+}
+
+/**
+ * Called inside an undo's transaction, after an accrual of the invitee was undone, with the referral row locked
+ * (`lockReferralOf`, taken before anything else the undo locks). The bonus is earned while the invitee has an
+ * accrual that stands and earned points: if none is left, the referral is un-stamped and the standing bonus, if any,
+ * is returned for the caller to reverse like any undo. Returns null when nothing is to be reversed.
+ */
+export async function withdrawReferralBonusIfUnearned(tx: Tx, referral: Referral): Promise<{ bonusEntryId: number } | null> {
+  if (referral.rewardedAt === null) return null;
+  const invitee = referral.inviteeClientId;
+  const [earning] = await tx.execute<{ id: string }>(sql`
+    SELECT id FROM purchases WHERE client_id = ${invitee} AND cancelled_at IS NULL AND points_accrued > 0 LIMIT 1`);
+  if (earning) return null;
+  await tx.update(referrals).set({ rewardedAt: null }).where(eq(referrals.id, referral.id));
+  // The bonus by its key: per triggering purchase, or `referral:<invitee>` from before bonuses were linked to one.
+  const [bonus] = await tx.execute<{ id: string }>(sql`
+    SELECT b.id FROM (
+      SELECT e.id FROM ledger_entries e WHERE e.idempotency_key = ${`referral:${invitee}`}
+      UNION ALL
+      SELECT e.id FROM purchases p JOIN ledger_entries e ON e.idempotency_key = 'referral:' || ${invitee}::bigint || ':' || p.id WHERE p.client_id = ${invitee}
+    ) b
+    WHERE NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = b.id)
+    ORDER BY b.id DESC LIMIT 1`);
+  return bonus ? { bonusEntryId: Number(bonus.id) } : null;
 }

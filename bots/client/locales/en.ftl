@@ -96,6 +96,7 @@ notify-tier-up = Congratulations! Your new tier: { $tier }.
 notify-points-redeemed = { points } spent. Balance: { $balance }.
 notify-redemption-code-locked = The request to spend { points } was cancelled: a wrong code was typed too many times. Your points are kept. Tell your code only to the cashier serving you.
 notify-operation-undone = A partner undid an operation ({ $points }). Balance: { $balance }.
+notify-referral-bonus-undone = Your friend's purchase was cancelled, so the friend bonus was withdrawn ({ $points }). Balance: { $balance }.
 notify-balance-adjusted = An admin adjusted your balance: { $points }. Balance: { $balance }.
 phone-ask = Press the button to share your number, so the cashier can find you by phone.
 phone-saved = Your number is saved.

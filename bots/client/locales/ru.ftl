@@ -96,6 +96,7 @@ notify-tier-up = Поздравляем! Новый уровень: { $tier }.
 notify-points-redeemed = Списано { points }. Баланс: { $balance }.
 notify-redemption-code-locked = Запрос на списание { points } отменён: кассир слишком много раз ввёл неверный код. Баллы на месте. Называйте код только кассиру, который вас обслуживает.
 notify-operation-undone = Операция отменена партнёром ({ $points }). Баланс: { $balance }.
+notify-referral-bonus-undone = Покупку вашего друга отменили, поэтому бонус за друга снят ({ $points }). Баланс: { $balance }.
 notify-balance-adjusted = Баланс скорректирован администратором: { $points }. Баланс: { $balance }.
 phone-ask = Нажмите кнопку, чтобы поделиться своим номером: так кассир найдёт вас по телефону.
 phone-saved = Номер сохранён.
