@@ -61,9 +61,10 @@ export async function broadcastConversation(conversation: BotConversation, ctx: 
 
   const chatId = decided.ctx.chat!.id;
   const progress = await decided.ctx.reply(decided.ctx.t("broadcast-starting", { count }));
-  // The update that started this conversation is the same on every replay: a confirmation replayed after a crash
-  // (the broadcast written, the conversation's state not yet saved) finds the broadcast it created.
-  const idempotencyKey = `broadcast:${sender.kind === "partner" ? `p${sender.partnerId}:${sender.staffTelegramId}` : `a${sender.telegramId}`}:${ctx.update.update_id}`;
+  // The update that started this conversation and the confirming one are the same on every replay: a confirmation
+  // replayed after a crash (the broadcast written, the conversation's state not yet saved) finds the broadcast it created.
+  const senderKey = sender.kind === "partner" ? `p${sender.partnerId}:${sender.staffTelegramId}` : `a${sender.telegramId}`;
+  const idempotencyKey = `broadcast:${senderKey}:${ctx.update.update_id}:${decided.ctx.update.update_id}`;
   const outcome = await conversation.external(() =>
     attempt(async () => {
       const b = await createBroadcast(ctx.deps.db, { sender, audience, text, photoFileId, progressChatId: chatId, progressMessageId: progress.message_id, idempotencyKey }, ctx.deps.clock);
