@@ -34,6 +34,8 @@ export const configSchema = z.object({
   /** The worker's sending pace per bot (Telegram allows about 30/s) and between two messages to one chat. */
   SEND_RATE_PER_SECOND: z.coerce.number().min(0.1).max(30).default(25),
   SEND_CHAT_INTERVAL_MS: z.coerce.number().int().min(1_000).max(60_000).default(1_000),
+  /** TEST-ONLY fault injection for the restart-safety tests (bots/shared/faults.ts). Never set it in production. */
+  FAULT_CRASH_BEFORE_CONVERSATION_SAVE: z.enum(["0", "1"]).default("0"),
   /**
    * Keys the one-way hash (HMAC-SHA256) kept of a deleted client's Telegram id, so a returning person gets no second
    * welcome bonus while the id itself cannot be recovered. Generate with `openssl rand -hex 32`; never change it

@@ -14,6 +14,8 @@ export type BotDeps = {
   clock: Clock;
   /** APP_SECRET from the config: keys the hash kept of a deleted client's Telegram id (registering and deleting clients). */
   appSecret: string;
+  /** TEST-ONLY (FAULT_CRASH_BEFORE_CONVERSATION_SAVE): die before the first conversation state is saved, see faults.ts. */
+  faultCrashBeforeConversationSave?: boolean;
   /** ADMIN_IDS from the config. */
   adminIds: readonly number[];
   /** Rate limit per user: at most `limit` updates per `windowMs`. */

@@ -10,6 +10,7 @@ import { DomainError } from "../../core/errors.js";
 import { chosenLanguage } from "../../core/users/service.js";
 import type { BaseContext, BotContext, BotConversation, ConvContext, FlowExits } from "./context.js";
 import type { BotDeps, BotName } from "./deps.js";
+import { crashBeforeFirstSave } from "./faults.js";
 import { inAllLanguages, telegramLanguage } from "./i18n.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
@@ -77,7 +78,7 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
         type: "key",
         version: conversationStateVersion,
         prefix: `conv:${name}:`,
-        adapter: new RedisAdapter({ instance: deps.redis, ttl: conversationTtlSeconds }),
+        adapter: crashBeforeFirstSave(new RedisAdapter({ instance: deps.redis, ttl: conversationTtlSeconds }), deps.faultCrashBeforeConversationSave === true),
       },
       // Inside a conversation the context (and its Api) is rebuilt on every replay: give it deps, i18n and
       // auto-retry again, or a 429 after a write would turn into "something went wrong".
