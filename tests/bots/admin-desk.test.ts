@@ -99,7 +99,7 @@ describe("the admin's client card", () => {
     await setClientBlocked(db, { adminTelegramId: admin.id, clientId: newcomer.clientId, blocked: true, reason: "проверка" });
     await recomputeSegments(db);
     const ru = await say(admin, `/find ${newcomer.telegramId}`, /Клиент № \d+/);
-    expect(ru).toMatch(/Статус: заблокирован\. Баланс: 140/);
+    expect(ru).toMatch(/Статус: заблокирован\. Баланс: 140, уровень: Бронза/);
     expect(ru).toMatch(/последняя: покупок ещё не было/);
     await chooseLanguage(db, admin.id, "en");
     const en = await say(admin, `/find ${newcomer.telegramId}`, /Client no\. \d+/);

@@ -3,7 +3,7 @@ import { networkStats } from "../../../core/analytics/network-stats.js";
 import { moderateBroadcast } from "../../../core/broadcasts/service.js";
 import { recentAudit } from "../../../core/audit/service.js";
 import { moderateService, pendingServices } from "../../../core/catalog/service.js";
-import { clientSummary, findClient } from "../../../core/clients/service.js";
+import { findClient } from "../../../core/clients/service.js";
 import { addDays } from "../../../core/clock.js";
 import { findPartner, moderateApplication, pendingApplications } from "../../../core/partners/service.js";
 import { clearKeyboard, formatRubles } from "../../shared/ask.js";
@@ -17,6 +17,7 @@ import { clientNumbers, segmentCounts } from "../../../core/analytics/nightly.js
 import { clientOperation, recentClientOperations } from "../../../core/ledger/client-operations.js";
 import { undoOperation } from "../../../core/ledger/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
+import { earnedPoints, tierFor } from "../../../core/ledger/tiers.js";
 import { calendarDate, date, dateTime, rubles, settingButtonId, settingFromButtonId, settingName, settingsList, signedPoints, tOr } from "../format.js";
 import { auditLine } from "../audit-text.js";
 import { enqueue } from "../../../core/jobs/outbox.js";
@@ -99,9 +100,10 @@ async function showClientCard(ctx: BotContext, clientId: number) {
   const db = ctx.deps.db;
   const client = await findClient(db, { id: clientId });
   if (!client) return void (await ctx.reply(ctx.t("find-nothing")));
-  // A blocked client has no summary (the use-case refuses them): their balance is still shown.
-  const s = await clientSummary(db, client.id, ctx.deps.clock).catch(() => null);
-  const balance = s?.balance ?? (await balanceOf(db, client.id));
+  // Read directly rather than through clientSummary, which refuses a blocked client: their balance and tier still show.
+  const settings = await getNetworkSettings(db);
+  const [balance, earned] = await Promise.all([balanceOf(db, client.id), earnedPoints(db, client.id, ctx.deps.clock.now(), settings.tierWindowDays)]);
+  const tier = tierFor(earned, settings.tierThresholds);
   const [numbers, operations] = await Promise.all([clientNumbers(db, { clientId: client.id, partnerId: null }), recentClientOperations(db, client.id, 5)]);
   const t = ctx.t;
   const lines = [
@@ -112,7 +114,7 @@ async function showClientCard(ctx: BotContext, clientId: number) {
       telegram: client.telegramId === null ? "—" : String(client.telegramId),
       status: tOr(t, `client-status-${client.status}`, client.status),
       balance,
-      tier: s ? t(`tier-${s.tier}`) : "—",
+      tier: t(`tier-${tier}`),
     }),
     numbers
       ? t("client-numbers", {
