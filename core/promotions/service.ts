@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gte, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../../db/client.js";
-import { partners, promotions } from "../../db/schema/index.js";
+import { auditLog, partners, promotions } from "../../db/schema/index.js";
 import { audit } from "../audit/service.js";
 import { systemClock, type Clock } from "../clock.js";
 import { DomainError } from "../errors.js";
@@ -21,6 +21,8 @@ const promotionInput = z
     startsAt: z.date(),
     endsAt: z.date(),
     imageFileId: z.string().max(200).optional().nullable(),
+    /** Chosen by the caller (the bot: the update that started the conversation); the same key again returns the first promotion. */
+    idempotencyKey: z.string().min(1).max(200).optional(),
   })
   .refine((p) => p.startsAt <= p.endsAt, { message: "must not end before it starts", path: ["endsAt"] });
 
@@ -28,6 +30,7 @@ const promotionInput = z
  * A promotion with its period (see `checkPromotionPeriod`: not ending before it starts, not in the past, at most a
  * year long, starting within a year) and an optional picture: `imageFileId` is the partner bot's file id of the
  * photo (file ids belong to one bot; the client bot gets its own copy when the picture is first shown to a client).
+ * With an `idempotencyKey` (kept in the creation's audit entry), a replayed call returns the promotion it created.
  */
 export async function createPromotion(db: DbOrTx, rawInput: z.input<typeof promotionInput>, clock: Clock = systemClock) {
   const input = parseInput(promotionInput, rawInput);
@@ -38,11 +41,21 @@ export async function createPromotion(db: DbOrTx, rawInput: z.input<typeof promo
   }
   return db.transaction(async (tx) => {
     await requireActiveStaff(tx, input.partnerId, input.staffTelegramId);
+    const key = input.idempotencyKey;
+    if (key) {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`promotion:${key}`}))`);
+      const [previous] = await tx
+        .select({ promotion: promotions })
+        .from(promotions)
+        .innerJoin(auditLog, and(eq(auditLog.targetType, "promotion"), eq(auditLog.targetId, promotions.id), eq(auditLog.action, "promotion.create")))
+        .where(and(eq(promotions.partnerId, input.partnerId), sql`${auditLog.details}->>'idempotencyKey' = ${key}`));
+      if (previous) return previous.promotion;
+    }
     const [promotion] = await tx
       .insert(promotions)
       .values({ partnerId: input.partnerId, title: input.title, body: input.body, startsAt: input.startsAt, endsAt: input.endsAt, imageFileId: input.imageFileId ?? null, createdAt: clock.now() })
       .returning();
-    await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "promotion.create", targetType: "promotion", targetId: promotion!.id });
+    await audit(tx, { actorType: "staff", actorTelegramId: input.staffTelegramId, action: "promotion.create", targetType: "promotion", targetId: promotion!.id, details: key ? { idempotencyKey: key } : {} });
     return promotion!;
   });
 }

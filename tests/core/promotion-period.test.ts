@@ -75,6 +75,17 @@ describe("createPromotion keeps the period's rules whoever calls it", () => {
     expect(await rowCounts(db)).toEqual(before);
   });
 
+  it("the same idempotency key again (a replayed conversation step) returns the first promotion and writes nothing", async () => {
+    const p = await makePartner(db);
+    const input = { ...p, title: "Скидка", body: "Десять процентов", ...december, idempotencyKey: "newpromo:1:2:3" };
+    const first = await createPromotion(db, input, fixedClock(now));
+    const before = await rowCounts(db);
+    expect(await createPromotion(db, input, fixedClock(now))).toEqual(first);
+    expect(await rowCounts(db)).toEqual(before);
+    // Another key is another promotion.
+    expect((await createPromotion(db, { ...input, idempotencyKey: "newpromo:1:2:4" }, fixedClock(now))).id).not.toBe(first.id);
+  });
+
   it("clients see a promotion from its first day to its last, with its dates and picture; not before, not after", async () => {
     const p = await makePartner(db, "Книжный");
     await create(p, december.startsAt, december.endsAt, "partner-file-id");

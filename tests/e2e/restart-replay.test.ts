@@ -1,6 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditLog, broadcasts, clients, ledgerEntries, partners, purchases, redemptionRequests, referrals } from "../../db/schema/index.js";
+import { auditLog, broadcasts, clients, ledgerEntries, partners, promotions, purchases, redemptionRequests, referrals } from "../../db/schema/index.js";
 import { registerClient } from "../../core/clients/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { testAppSecret } from "../helpers/env.js";
@@ -119,6 +119,18 @@ describe("a crash after a step's write, before its conversation state is saved: 
     await product.waitForMessage("partner", owner.id, /заявка отклонена/, since);
     await settle();
     expect(product.fake.messagesTo(tokens.partner, owner.id).filter((m) => /заявка отклонена/.test(m.text ?? ""))).toHaveLength(1);
+  });
+
+  it("new promotion (partner bot)", async () => {
+    await approvedPartner();
+    await product.say("partner", owner, "/newpromo", /Заголовок акции/);
+    await product.say("partner", owner, "Чай в подарок", /Текст акции/);
+    await product.say("partner", owner, "К каждой покупке", /Когда идёт акция/);
+    await product.say("partner", owner, "31.12", /Пришлите картинку/);
+    await crashAfterStepThenReplay(product, "partner", async () => (await product.press("partner", owner, /Без картинки/)).updateId);
+
+    expect(await db.select().from(promotions)).toHaveLength(1);
+    expect(textsTo("partner", owner.id, /«Чай в подарок» опубликована/)).toHaveLength(2); // the dead process's answer and the replay's
   });
 
   it("broadcast (admin bot)", async () => {

@@ -49,11 +49,14 @@ export async function newPromotion(conversation: BotConversation, ctx: ConvConte
   }
   await ctx.api.editMessageReplyMarkup(prompt.chat.id, prompt.message_id, { reply_markup: { inline_keyboard: [] } }).catch(() => undefined);
 
+  // The update that started the conversation is the same on every replay: a step replayed after a crash (the
+  // promotion written, the conversation's state not yet saved) finds the promotion instead of creating another.
+  const idempotencyKey = `newpromo:${staff.partnerId}:${staff.staffTelegramId}:${ctx.update.update_id}`;
   const outcome = await conversation.external(() =>
     attempt(async () => {
       const p = await createPromotion(
         ctx.deps.db,
-        { partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, title, body, startsAt: new Date(period.startsAt), endsAt: new Date(period.endsAt), imageFileId },
+        { partnerId: staff.partnerId, staffTelegramId: staff.staffTelegramId, title, body, startsAt: new Date(period.startsAt), endsAt: new Date(period.endsAt), imageFileId, idempotencyKey },
         ctx.deps.clock,
       );
       return p.id;
