@@ -5,6 +5,7 @@ import { broadcastProgress, type BroadcastProgress } from "../core/broadcasts/se
 import { safeErrorText } from "../core/logger.js";
 import type { OutboxDeps } from "./outbox.js";
 import { chosenLanguage } from "../core/users/service.js";
+import { isNetworkError } from "./telegram-link.js";
 
 /** How long one run of a broadcast job sends before giving the other jobs their turn. */
 const sliceMs = 5_000;
@@ -55,6 +56,9 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
         await deps.db.update(broadcasts).set({ clientPhotoFileId: photo }).where(eq(broadcasts.id, b.id));
       }
     } catch (err) {
+      // Telegram unreachable: stop the slice (the job waits for it to return). The delivery stays `sending`: it
+      // cannot be known whether it arrived, so the next slice counts it as uncertain rather than risk a duplicate.
+      if (isNetworkError(err)) throw err;
       status = "failed";
       error = safeErrorText(err, 500);
       deps.logger.warn({ err, broadcastId: b.id, clientId }, "broadcast message failed");

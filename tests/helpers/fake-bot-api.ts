@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { BotCommand, InlineKeyboardMarkup, Message, PhotoSize, Update, UserFromGetMe } from "grammy/types";
 
 /**
@@ -87,6 +87,8 @@ class BotState {
   readonly waiters = new Set<Waiter>();
   /** Injected failures per method (lowercase), used up one per call. */
   readonly failures = new Map<string, ApiError[]>();
+  /** Injected answer delays per method (lowercase), in ms, used up one per call. */
+  readonly delays = new Map<string, number[]>();
   readonly blocked = new Set<number>();
   readonly users = new Map<number, FakeUser>();
   readonly lastMessageId = new Map<number, number>();
@@ -106,6 +108,8 @@ class BotState {
 export class FakeBotApi {
   private readonly bots = new Map<string, BotState>();
   private stopping: Promise<void> | undefined;
+  private unreachable = false;
+  private readonly sockets = new Set<Socket>();
   private nextFileId = 1;
   private nextCallbackQueryId = 1;
 
@@ -119,6 +123,7 @@ export class FakeBotApi {
   static async start(): Promise<FakeBotApi> {
     let api: FakeBotApi | undefined;
     const server = createServer((req, res) => void api?.serve(req, res));
+    server.on("connection", (socket) => api?.accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
@@ -296,6 +301,17 @@ export class FakeBotApi {
     bot.failures.set(method.toLowerCase(), queue);
   }
 
+  /**
+   * The next `times` calls of `method` are performed at once (a message is delivered) but answered only after
+   * `ms`: a slow Telegram, as seen by a client waiting for its answer.
+   */
+  delayNext(token: string, method: string, ms: number, times = 1): void {
+    const bot = this.bot(token);
+    const queue = bot.delays.get(method.toLowerCase()) ?? [];
+    for (let i = 0; i < times; i++) queue.push(ms);
+    bot.delays.set(method.toLowerCase(), queue);
+  }
+
   /** Every send, copy, forward or edit to the chat fails with 403 "bot was blocked by the user" until {@link unblockChat}. */
   blockChat(token: string, chatId: number): void {
     this.bot(token).blocked.add(chatId);
@@ -303,6 +319,26 @@ export class FakeBotApi {
 
   unblockChat(token: string, chatId: number): void {
     this.bot(token).blocked.delete(chatId);
+  }
+
+  // === Outage
+
+  /**
+   * Telegram unreachable: every open connection (a held long poll, a request in progress) is cut and every new one
+   * closed at once, so clients see a network error (ECONNRESET), not an answer — until `setReachable(true)`.
+   * Nothing is recorded meanwhile: no request arrives.
+   */
+  setReachable(reachable: boolean): void {
+    this.unreachable = !reachable;
+    if (reachable) return;
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+
+  private accept(socket: Socket): void {
+    if (this.unreachable) return void socket.destroy();
+    this.sockets.add(socket);
+    socket.on("close", () => this.sockets.delete(socket));
   }
 
   // === HTTP
@@ -358,6 +394,8 @@ export class FakeBotApi {
         if (method === "getUpdates") return this.getUpdates(bot, call, res, answer);
         call.result = this.dispatch(bot, method, call.params);
         this.notify(bot, call);
+        const delay = bot.delays.get(method.toLowerCase())?.shift();
+        if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
         await answer({ ok: true, result: call.result });
       } catch (err) {
         if (err instanceof ApiFailure) return void (await failCall(err.error));

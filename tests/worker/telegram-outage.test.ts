@@ -1,0 +1,123 @@
+import { eq, sql } from "drizzle-orm";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { enqueue } from "../../core/jobs/outbox.js";
+import { jobs, redemptionRequests } from "../../db/schema/index.js";
+import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { useTestDb } from "../helpers/db.js";
+import { testRedisUrl } from "../helpers/env.js";
+import { makeClient, makePartner } from "../helpers/fixtures.js";
+import { botInfo, ProductProcess, tokens } from "../helpers/processes.js";
+
+/**
+ * Telegram down or slow under two real worker processes. The outage lasts 60 s, as in the report: longer than the
+ * 30 s job lease and than auto-retry's first backoffs (3 + 6 + 12 + 24 s), so a worker that waits inside a job, or
+ * whose lease lapses under it, shows here as a late message or a duplicate.
+ */
+const outageMs = 60_000;
+
+const db = useTestDb({ max: 3 });
+let fake: FakeBotApi;
+const workers: ProductProcess[] = [];
+
+beforeAll(async () => {
+  fake = await FakeBotApi.start();
+  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
+});
+beforeEach(async () => {
+  // Job ids start from 1 again with the emptied database: what an earlier run remembers as delivered must go too.
+  const redis = new Redis(testRedisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+});
+afterEach(async ({ task }) => {
+  if (task.result?.state === "fail") for (const w of workers) console.error(`--- worker output:\n${w.output.slice(-4_000)}`);
+  for (const w of workers.splice(0)) await w.stop();
+  fake.setReachable(true);
+});
+afterAll(async () => {
+  await fake?.stop();
+});
+
+/** Two workers, as two machines would run them; resolves once both are up. */
+async function startTwoWorkers() {
+  for (let i = 0; i < 2; i++) workers.push(new ProductProcess("worker", fake.url, { LOG_LEVEL: "info" }).start());
+  for (let i = 0; i < 120 && !workers.every((w) => /worker started/.test(w.output)); i++) await sleep(250);
+  expect(workers.every((w) => /worker started/.test(w.output))).toBe(true);
+}
+
+const sendsTo = (chatId: number) => fake.messagesTo(tokens.client, chatId).filter((m) => m.method === "sendMessage");
+
+describe("Telegram unreachable or slow under two workers", () => {
+  it(
+    "a 60 s outage: expiries run during it, sending resumes within 5 s of recovery, no job dies of it and nobody gets a message twice",
+    async () => {
+      const { partnerId, staffTelegramId } = await makePartner(db);
+      // More jobs than one worker claims at once (20): both workers hold some, so neither is free for expiries by luck.
+      const clients = await Promise.all(Array.from({ length: 24 }, () => makeClient(db)));
+      await startTwoWorkers();
+
+      fake.setReachable(false);
+      const outageStart = Date.now();
+      await db.transaction(async (tx) => {
+        for (const [i, c] of clients.entries()) {
+          await enqueue(tx, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: i + 1, balance: i + 1 } }, { runAt: new Date() });
+        }
+      });
+      // A redemption request nobody answers, due to expire a few seconds into the outage.
+      const [request] = await db
+        .insert(redemptionRequests)
+        .values({ partnerId, clientId: clients[0]!.clientId, checkKopecks: 10_000, points: 10, code: "424242", idempotencyKey: "outage-test", staffTelegramId, expiresAt: new Date(Date.now() + 3_000) })
+        .returning();
+
+      // During the outage: the expiry happens (the sweep runs every 30 s), jobs wait without dying.
+      let expiredAt: number | undefined;
+      while (Date.now() < outageStart + outageMs) {
+        if (expiredAt === undefined) {
+          const [r] = await db.select().from(redemptionRequests).where(eq(redemptionRequests.id, request!.id));
+          if (r!.status === "expired") expiredAt = Date.now();
+        }
+        await sleep(500);
+      }
+      expect(expiredAt).toBeDefined();
+      expect(expiredAt! - outageStart).toBeLessThan(outageMs);
+      const [{ dead } = { dead: 0 }] = await db.execute<{ dead: number }>(sql`SELECT count(*)::int AS dead FROM jobs WHERE status = 'dead'`);
+      expect(dead).toBe(0);
+
+      fake.setReachable(true);
+      const recovered = Date.now();
+      for (const [i, c] of clients.entries()) {
+        const call = await fake.waitForText(tokens.client, c.telegramId, new RegExp(`скорректирован.*: ${i + 1}\\.`), 15_000);
+        expect(call.at - recovered).toBeLessThan(5_000);
+      }
+      await sleep(4_000); // anything sent twice would have arrived by now
+      for (const c of clients) expect(sendsTo(c.telegramId)).toHaveLength(1);
+      const toCashier = fake.messagesTo(tokens.partner, staffTelegramId).map((m) => m.text);
+      expect(new Set(toCashier).size).toBe(toCashier.length);
+      expect(await db.select({ status: jobs.status }).from(jobs)).toEqual(expect.not.arrayContaining([{ status: "dead" }]));
+      // Each worker said so once, not once per job or per retry.
+      for (const w of workers) expect(w.output.match(/Telegram is unreachable/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    },
+    outageMs + 60_000,
+  );
+
+  it(
+    "a send answered only after 45 s (longer than the 30 s lease) is not taken and sent again by the other worker",
+    async () => {
+      const c = await makeClient(db);
+      await startTwoWorkers();
+      fake.delayNext(tokens.client, "sendMessage", 45_000);
+      const since = Date.now();
+      await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 7, balance: 7 } }, { runAt: new Date() });
+      const first = await fake.waitForText(tokens.client, c.telegramId, /скорректирован/, 30_000);
+      expect(first.at - since).toBeLessThan(30_000);
+      // Wait past the answer and past a lapsed lease's re-claim and its send.
+      while (Date.now() < first.at + 55_000) await sleep(1_000);
+      const [job] = await db.select().from(jobs);
+      expect(job!.status).toBe("done");
+      expect(sendsTo(c.telegramId)).toHaveLength(1);
+    },
+    90_000,
+  );
+});
