@@ -5,7 +5,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
 import { useTestDb } from "../helpers/db.js";
-import { makePartner } from "../helpers/fixtures.js";
+import { makeClient, makePartner } from "../helpers/fixtures.js";
+import { enqueue } from "../../core/jobs/outbox.js";
 import { botInfo, ProductProcess, tokens } from "../helpers/processes.js";
 
 /**
@@ -16,6 +17,7 @@ import { botInfo, ProductProcess, tokens } from "../helpers/processes.js";
 const db = useTestDb({ max: 3 });
 let fake: FakeBotApi;
 const procs: ProductProcess[] = [];
+// (Each test has its own redis-server, so nothing remembered by an earlier run can leak in.)
 const servers: RedisServer[] = [];
 
 beforeAll(async () => {
@@ -159,6 +161,22 @@ describe("Redis goes down", () => {
     await polling("client", since);
     await ask("client", ru, "/help", /Я храню ваши баллы/);
     expect(rawLines(bot.output)).toEqual([]);
+  });
+
+  it("a worker started while Redis is down does not crash, and sends what is due once Redis is up", async () => {
+    const redis = await newRedis(); // not started yet
+    const { telegramId, clientId } = await makeClient(db);
+    await enqueue(db, "notify.client", { clientId, message: "balance-adjusted", params: { points: 3, balance: 3 } }, { runAt: new Date() });
+    const worker = new ProductProcess("worker", fake.url, { REDIS_URL: redis.url, LOG_LEVEL: "info" }).start();
+    procs.push(worker);
+    for (let i = 0; i < 60 && logLines(worker.output, /^Redis is unavailable/).length === 0; i++) await sleep(500);
+    await sleep(3_000);
+    expect(worker.running).toBe(true);
+    expect(fake.messagesTo(tokens.client, telegramId)).toEqual([]); // it does not send without knowing what it already sent
+    await redis.start();
+    await fake.waitForText(tokens.client, telegramId, /скорректирован/, 15_000);
+    expect(rawLines(worker.output)).toEqual([]);
+    expect(logLines(worker.output, /^Redis is unavailable/)).toHaveLength(1);
   });
 
   it("after Redis comes back empty, the partner bot still gives out the client bot's link (asks Telegram for its username)", async () => {
