@@ -32,6 +32,7 @@ export async function showPromotion(deps: OutboxDeps, jobId: number, p: JobPaylo
   const photoKey = promotionPhotoKey(promotion.id);
   const clientCopy = await deps.redis.get(photoKey);
   const photo = clientCopy ?? (await downloadPhoto(deps.apis.partner, promotion.imageFileId!, "promotion.jpg"));
+  deps.lease?.check(); // like every send: not if this worker's claim on the job may have lapsed
   const outcome = await deps.senders.client.send({ chatId: client.telegramId, text: caption, photo });
   await deps.redis.multi().set(sentKey, "1", "EX", 7 * 24 * 3600).exec();
   if (!outcome.ok) {
