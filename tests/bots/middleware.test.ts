@@ -8,7 +8,7 @@ import type { BotDeps } from "../../bots/shared/deps.js";
 import { systemClock } from "../../core/clock.js";
 import { closeDb, createDb } from "../../db/client.js";
 import { eq } from "drizzle-orm";
-import { registerClient } from "../../core/clients/service.js";
+import { registerClient, setClientBlocked } from "../../core/clients/service.js";
 import { clients } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { useFakeTelegram } from "../helpers/worker.js";
@@ -115,5 +115,21 @@ describe("the shared middleware stack", () => {
     const calls = telegram.fake.calls(tokens.client).filter((c) => c.method === "setMyCommands");
     const en = calls.find((c) => c.params.language_code === "en")!;
     expect((en.params.commands as { command: string; description: string }[]).find((c) => c.command === "balance")?.description).toBe("Balance and tier");
+  });
+
+  it("a client blocked after /delete_me asked is told the account is blocked, not that the data was deleted, and nothing is erased", async () => {
+    const { client: { id: clientId } } = await registerClient(db, { telegramId: user.id, firstName: "Тест" }, { appSecret: testAppSecret });
+    startClientBot();
+    telegram.fake.sendText(tokens.client, user, "/delete_me");
+    await telegram.fake.waitForText(tokens.client, user.id, /Удалить ваши данные\?/);
+    await setClientBlocked(db, { adminTelegramId: 1, clientId, blocked: true, reason: "проверка" });
+    const since = Date.now();
+    telegram.fake.pressButton(tokens.client, user, "del:yes");
+    await telegram.fake.waitForText(tokens.client, user.id, /заблокирован/);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = telegram.fake.calls(tokens.client).filter((c) => c.at >= since && Number(c.params.chat_id) === user.id).map((c) => String(c.params.text ?? ""));
+    expect(after.join("\n")).not.toMatch(/данные удалены/);
+    const [row] = await db.select().from(clients).where(eq(clients.id, clientId));
+    expect(row).toMatchObject({ status: "blocked", telegramId: user.id, firstName: "Тест" });
   });
 });

@@ -1,6 +1,6 @@
 import type { I18n } from "@grammyjs/i18n";
 import { Composer, InlineKeyboard, Keyboard } from "grammy";
-import { attachPhone, deleteClientData } from "../../../core/clients/service.js";
+import { attachPhone, deleteClientData, findClient } from "../../../core/clients/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
 import type { BaseContext, BotContext } from "../../shared/context.js";
 import { forgetClientInRedis } from "../../shared/erasure.js";
@@ -42,6 +42,9 @@ export function settingsFeature(i18n: I18n<BaseContext>) {
     const answer = deleteAnswer.unpack(ctx.callbackQuery.data)!.answer;
     await ctx.answerCallbackQuery();
     if (answer !== "yes") return void (await ctx.editMessageText(ctx.t("delete-kept")));
+    const person = await findClient(ctx.deps.db, { telegramId: ctx.from.id });
+    // Blocked after the question was asked: a blocked account is not erased by its owner (requireClient says why).
+    if (person?.status === "blocked") return void (await requireClient(ctx));
     const client = await requireClient(ctx);
     if (!client) {
       // Already deleted (e.g. a crash after the database half): the Redis half again, by the Telegram id.
