@@ -18,7 +18,7 @@ import { redactSecrets, safeErrorText, type Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
 import { moderationKeyboard } from "../bots/admin/keyboards.js";
 import { npsKeyboard, redemptionKeyboard } from "../bots/client/keyboards.js";
-import { maskPhone } from "../bots/partner/conversations/find-client.js";
+import { maskPhone } from "../core/clients/phone.js";
 import { formatRubles } from "../bots/shared/ask.js";
 import type { BaseContext } from "../bots/shared/context.js";
 

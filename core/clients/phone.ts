@@ -21,3 +21,6 @@ const invalid = () => new DomainError("VALIDATION", "not a phone number", { fiel
 
 /** Text a person would mean as a phone number (digits and the usual separators, at least ten digits). */
 export const looksLikePhone = (text: string) => /^[+\d][\d\s()-]{6,}$/.test(text.trim()) && text.replace(/\D/g, "").length >= 10;
+
+/** +7 999 ***-**-22: enough for a cashier to check with the client, not enough to copy. */
+export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, -7)}***-**-${phone.slice(-2)}` : "—");

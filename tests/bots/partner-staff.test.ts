@@ -126,7 +126,8 @@ describe("phone lookups cannot be used to collect names and balances", () => {
     await db.update(clients).set({ phone: "+79161230004" }).where(eq(clients.id, c.clientId));
     startPartnerBot();
     await say(cashier, "/find", /введите телефон/);
-    const found = await say(cashier, "89161230004", /Клиент: /);
+    // Not /Клиент: / alone: the question "Клиент: введите телефон…" can carry the same millisecond as this message.
+    const found = await say(cashier, "89161230004", /Клиент: (?!введите)/);
     expect(found.params.text).toBe("Клиент: Ив***, +7916***-**-04.");
     expect(texts(cashier).join("\n")).not.toMatch(/Иван|Баланс|баланс/);
     // In a redemption the balance appears with the points question, after the check: the client is chosen.

@@ -1,5 +1,5 @@
 import { InlineKeyboard } from "grammy";
-import { looksLikePhone, normalizePhone } from "../../../core/clients/phone.js";
+import { looksLikePhone, maskPhone, normalizePhone } from "../../../core/clients/phone.js";
 import { registerClientByPhone } from "../../../core/clients/service.js";
 import { balanceOf } from "../../../core/ledger/post.js";
 import { exitOnCancel } from "../../shared/ask.js";
@@ -106,6 +106,3 @@ const phoneOrNull = (text: string) => {
     return null;
   }
 };
-
-/** +7 999 ***-**-22: enough for the cashier to check with the client, not enough to copy. */
-export const maskPhone = (phone: string | null) => (phone ? `${phone.slice(0, -7)}***-**-${phone.slice(-2)}` : "—");
