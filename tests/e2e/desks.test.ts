@@ -72,7 +72,9 @@ describe("the partner's desk", () => {
     await product.say("partner", owner, new Intl.DateTimeFormat("ru-RU", { timeZone: "Europe/Moscow" }).format(new Date(Date.now() + 30 * 86_400_000)), /Пришлите картинку/);
     await product.press("partner", owner, /Без картинки/, /опубликована/);
     await product.say("client", alice, "/promotions", /Книжный: Скидка на классику/);
-    await product.say("partner", owner, "/promotions", /Ваши акции \(1\)/);
+    const fmt = new Intl.DateTimeFormat("ru-RU", { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Europe/Moscow" });
+    const period = `с ${fmt.format(new Date())} по ${fmt.format(new Date(Date.now() + 30 * 86_400_000))}`;
+    await product.say("partner", owner, "/promotions", new RegExp(`Ваши акции \\(1\\)[^\\n]*\\n• Скидка на классику: ${period}`));
     await product.press("partner", owner, /Скидка на классику/);
     await product.fake.waitFor(tokens.partner, (c) => c.method === "answerCallbackQuery" && /Акция удалена/.test(String(c.params.text)));
     await product.say("client", alice, "/promotions", /акций нет/);

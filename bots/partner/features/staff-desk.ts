@@ -10,6 +10,7 @@ import { randomCode } from "../../../core/ids.js";
 import { cancelRedemption, recentPartnerOperations, undoOperation } from "../../../core/ledger/service.js";
 import { findPartner, listStaff, removeStaff } from "../../../core/partners/service.js";
 import { deletePromotion, partnerPromotions } from "../../../core/promotions/service.js";
+import { promotionDates } from "../../shared/promotion-dates.js";
 import { formatRubles } from "../../shared/ask.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import { asId } from "../../shared/callback-data.js";
@@ -130,8 +131,10 @@ export function staffDesk(i18n: I18n<BaseContext>) {
     const list = await partnerPromotions(ctx.deps.db, staffOf(ctx).partnerId);
     if (list.length === 0) return void (await ctx.reply(ctx.t("my-promotions-empty")));
     const kb = new InlineKeyboard();
-    for (const p of list.slice(0, 20)) kb.text(`🗑 ${p.title.slice(0, 40)}`, promotionDelete.pack({ promotion: p.id })).row();
-    await ctx.reply(ctx.t("my-promotions", { count: list.length }), { reply_markup: kb });
+    const shown = list.slice(0, 20);
+    for (const p of shown) kb.text(`🗑 ${p.title.slice(0, 40)}`, promotionDelete.pack({ promotion: p.id })).row();
+    const lines = shown.map((p) => ctx.t("my-promotion-line", { title: p.title, ...promotionDates(ctx.t("date-locale"), p.startsAt, p.endsAt) }));
+    await ctx.reply([ctx.t("my-promotions", { count: list.length }), ...lines].join("\n"), { reply_markup: kb });
   });
   desk.callbackQuery(promotionDelete.pattern, async (ctx) => {
     const promotionId = asId(promotionDelete.unpack(ctx.callbackQuery.data)!.promotion);

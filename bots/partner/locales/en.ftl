@@ -115,7 +115,8 @@ link = The link for your clients: { $link }
     Show the QR at the till — the client joins the network and gets the welcome bonus.
 link-code-only = Your business code: { $code }. Clients type /start p_{ $code } in the network's bot.
 
-my-promotions = Your promotions ({ $count }). Press one to delete it:
+my-promotions = Your promotions ({ $count }). A button below deletes one:
+my-promotion-line = • { $title }: { $from } to { $until }
 my-promotions-empty = No promotions yet. Create one: /newpromo
 promo-title = The promotion's title?
 promo-body = The promotion's text?

@@ -115,7 +115,8 @@ link = Ссылка для ваших клиентов: { $link }
     Покажите QR на кассе — клиент присоединится к сети и получит приветственный бонус.
 link-code-only = Код вашего заведения: { $code }. Клиенты вводят /start p_{ $code } в боте сети.
 
-my-promotions = Ваши акции ({ $count }). Нажмите, чтобы удалить:
+my-promotions = Ваши акции ({ $count }). Кнопка под акцией удаляет её:
+my-promotion-line = • { $title }: с { $from } по { $until }
 my-promotions-empty = Акций пока нет. Создать: /newpromo
 promo-title = Заголовок акции?
 promo-body = Текст акции?
