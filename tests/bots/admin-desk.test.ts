@@ -1,40 +1,26 @@
-import { run, type RunnerHandle } from "@grammyjs/runner";
 import { eq } from "drizzle-orm";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { createAdminBot } from "../../bots/admin/bot.js";
-import type { BotDeps } from "../../bots/shared/deps.js";
+import { describe, expect, it } from "vitest";
 import { dedupeKey } from "../../bots/shared/middleware.js";
 import { recomputeSegments } from "../../core/analytics/nightly.js";
 import { setClientBlocked } from "../../core/clients/service.js";
-import { systemClock } from "../../core/clock.js";
 import { accrue } from "../../core/ledger/service.js";
 import { getNetworkSettings } from "../../core/settings/service.js";
 import { chooseLanguage } from "../../core/users/service.js";
 import { moderateApplication, submitApplication } from "../../core/partners/service.js";
 import { auditLog, clients, ledgerEntries, partners } from "../../db/schema/index.js";
 import { rowCounts, useTestDb } from "../helpers/db.js";
-import { testAppSecret } from "../helpers/env.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
 import { useFakeTelegram } from "../helpers/worker.js";
+import { useInProcessBot } from "../helpers/in-process-bot.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 
 const db = useTestDb({ max: 5 });
 const telegram = useFakeTelegram();
-let runner: RunnerHandle | undefined;
+const bots = useInProcessBot(db, telegram);
 const admin = { id: 7_100_001, first_name: "Админ" };
 
-afterEach(async () => {
-  if (runner?.isRunning()) await runner.stop();
-});
-
 /** The real admin bot, in this process, polling the fake API. */
-function startAdminBot() {
-  const deps: BotDeps = { db, redis: telegram.redis, logger: pino({ level: "silent" }), clock: systemClock, appSecret: testAppSecret, adminIds: [admin.id], rateLimit: { limit: 1_000, windowMs: 3_000 } };
-  const info = { ...botInfo.admin, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false };
-  const bot = createAdminBot(tokens.admin, deps, { client: { apiRoot: telegram.fake.url }, botInfo: info as never });
-  runner = run(bot, { runner: { fetch: { timeout: 1 } } });
-}
+const startAdminBot = () => bots.start("admin", { adminIds: [admin.id] });
 
 type User = { id: number; first_name: string; language_code?: string };
 

@@ -1,36 +1,29 @@
 import { Writable } from "node:stream";
-import { run, type RunnerHandle } from "@grammyjs/runner";
 import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { createClientBot, clientCommands } from "../../bots/client/bot.js";
+import { describe, expect, it } from "vitest";
+import { clientCommands } from "../../bots/client/bot.js";
 import { createI18n } from "../../bots/shared/i18n.js";
 import type { BotDeps } from "../../bots/shared/deps.js";
-import { systemClock } from "../../core/clock.js";
 import { closeDb, createDb } from "../../db/client.js";
 import { eq } from "drizzle-orm";
 import { registerClient, setClientBlocked } from "../../core/clients/service.js";
 import { clients } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { useFakeTelegram } from "../helpers/worker.js";
-import { botInfo, tokens } from "../helpers/processes.js";
+import { useInProcessBot } from "../helpers/in-process-bot.js";
+import { tokens } from "../helpers/processes.js";
 import { testAppSecret } from "../helpers/env.js";
 
 const db = useTestDb({ max: 5 });
 const telegram = useFakeTelegram();
-let runner: RunnerHandle | undefined;
+const bots = useInProcessBot(db, telegram);
 const user = { id: 4242, first_name: "Тест" };
 
-afterEach(async () => {
-  if (runner?.isRunning()) await runner.stop();
-});
-
-/** The real client bot, in this process, polling the fake API. */
+/** The real client bot, in this process, polling the fake API, with its log lines kept. */
 function startClientBot(overrides: Partial<BotDeps> = {}) {
   const lines: string[] = [];
   const logger = pino({ level: "info" }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
-  const deps: BotDeps = { db, redis: telegram.redis, logger, clock: systemClock, appSecret: testAppSecret, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
-  const bot = createClientBot(tokens.client, deps, { client: { apiRoot: telegram.fake.url }, botInfo: { ...botInfo.client, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false } as never });
-  runner = run(bot, { runner: { fetch: { timeout: 1 } } });
+  const bot = bots.start("client", { logger, ...overrides });
   return { bot, lines };
 }
 
@@ -59,7 +52,7 @@ describe("the shared middleware stack", () => {
       const logged = lines.map((l) => JSON.parse(l) as { msg: string; updateId?: number; level: number });
       expect(logged).toContainEqual(expect.objectContaining({ msg: "update failed", updateId, level: 50 }));
       // The process is still serving.
-      expect(runner!.isRunning()).toBe(true);
+      expect(bots.isRunning()).toBe(true);
     } finally {
       await closeDb(broken);
     }

@@ -1,45 +1,23 @@
-import { run, type RunnerHandle } from "@grammyjs/runner";
 import { and, eq } from "drizzle-orm";
-import { pino } from "pino";
-import { afterEach, describe, expect, it } from "vitest";
-import { createPartnerBot } from "../../bots/partner/bot.js";
+import { describe, expect, it } from "vitest";
 import { staffLookupLimit } from "../../bots/partner/client-lookup.js";
 import { dedupeKey } from "../../bots/shared/middleware.js";
-import type { BotDeps } from "../../bots/shared/deps.js";
 import { registerClientByPhone } from "../../core/clients/service.js";
-import { systemClock } from "../../core/clock.js";
 import { accrue } from "../../core/ledger/service.js";
 import { addStaff, removeStaff } from "../../core/partners/service.js";
 import { auditLog, broadcastDeliveries, broadcasts, clients, purchases } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { makeClient, makePartner, newTelegramId } from "../helpers/fixtures.js";
 import { useFakeTelegram } from "../helpers/worker.js";
+import { useInProcessBot } from "../helpers/in-process-bot.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 
 const db = useTestDb({ max: 5 });
 const telegram = useFakeTelegram();
-let runner: RunnerHandle | undefined;
-
-afterEach(async () => {
-  if (runner?.isRunning()) await runner.stop();
-});
+const bots = useInProcessBot(db, telegram);
 
 /** The real partner bot, in this process, polling the fake API. */
-function startPartnerBot() {
-  const deps = {
-    db,
-    redis: telegram.redis,
-    logger: pino({ level: "silent" }),
-    clock: systemClock,
-    appSecret: "partner-staff-test-secret-0123456789abcdef",
-    adminIds: [],
-    rateLimit: { limit: 1_000, windowMs: 3_000 },
-  } as BotDeps;
-  const info = { ...botInfo.partner, is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false };
-  const bot = createPartnerBot(tokens.partner, deps, { client: { apiRoot: telegram.fake.url }, botInfo: info as never });
-  runner = run(bot, { runner: { fetch: { timeout: 1 } } });
-  return bot;
-}
+const startPartnerBot = () => bots.start("partner");
 
 /** An approved partner, its owner and a cashier, as Telegram users. */
 async function till() {
