@@ -5,9 +5,14 @@ import { createLogger, type Logger } from "./logger.js";
 
 export type Runtime = { db: Db; redis: Redis; logger: Logger; clock: Clock; close(): Promise<void> };
 
+export type RuntimeOptions = {
+  /** Connections in the Postgres pool (default 10). The sandbox's embedded Postgres serves exactly one. */
+  dbPoolMax?: number;
+};
+
 /** The connections a process holds, opened once at start and closed on SIGTERM. */
-export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL: string }, name: string): Runtime {
-  const db = createDb(config.DATABASE_URL);
+export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL: string }, name: string, options: RuntimeOptions = {}): Runtime {
+  const db = createDb(config.DATABASE_URL, { max: options.dbPoolMax });
   const logger = createLogger(config.LOG_LEVEL, name);
   const redis = createRedis(config.REDIS_URL, logger);
   return {
