@@ -103,7 +103,10 @@ class Store {
     }
   }
 
-  /** The changes since the last call, as one journal line (one line per command keeps a MULTI atomic on disk). */
+  /**
+   * The changes since the last call — the commands answered together, a MULTI among them — as one journal line,
+   * so on disk they are all there or (a torn last line) none of them.
+   */
   takeJournalLine(): string | null {
     const ops = this.journal;
     this.journal = [];
@@ -146,7 +149,7 @@ class AppendOnlyFile {
     private readonly logger?: Logger,
   ) {
     if (existsSync(path)) this.replay(readFileSync(path, "utf8"));
-    this.fd = this.compact(null);
+    this.fd = this.compact(this.store.snapshot(), null);
   }
 
   private replay(text: string): void {
@@ -165,17 +168,20 @@ class AppendOnlyFile {
   }
 
   /** Rewrites the file as the live data (temp file + rename, so a kill during it leaves the old file whole). */
-  private compact(oldFd: number | null): number {
-    const data = this.store.snapshot();
+  private compact(data: string, oldFd: number | null): number {
     const temp = `${this.path}.tmp`;
     const tempFd = openSync(temp, "w");
-    writeAll(tempFd, data);
-    fsyncSync(tempFd); // rare and cheap; keeps the rename from ever exposing an empty file
-    closeSync(tempFd);
-    if (oldFd !== null) closeSync(oldFd);
+    try {
+      writeAll(tempFd, data);
+      fsyncSync(tempFd); // rare and cheap; keeps the rename from ever exposing an empty file
+    } finally {
+      closeSync(tempFd);
+    }
     renameSync(temp, this.path);
+    const fd = openSync(this.path, "a");
+    if (oldFd !== null) closeSync(oldFd);
     this.size = this.liveSizeAtCompaction = Buffer.byteLength(data);
-    return openSync(this.path, "a");
+    return fd;
   }
 
   /** Appends the store's pending changes. Throws when the disk refuses: then nothing may be acknowledged. */
@@ -192,9 +198,9 @@ class AppendOnlyFile {
     this.size += written;
     if (this.size > compactMinBytes && this.size > compactGrowthFactor * this.liveSizeAtCompaction) {
       try {
-        const live = Buffer.byteLength(this.store.snapshot());
-        if (this.size > compactGrowthFactor * live) this.fd = this.compact(this.fd);
-        else this.liveSizeAtCompaction = live; // grown with the data: check again after another 4×
+        const live = this.store.snapshot();
+        if (this.size > compactGrowthFactor * Buffer.byteLength(live)) this.fd = this.compact(live, this.fd);
+        else this.liveSizeAtCompaction = Buffer.byteLength(live); // grown with the data: check again after another 4×
       } catch (err) {
         // The appended lines are safe; a later write tries again.
         this.logger?.warn({ err, path: this.path }, "state file: compaction failed");
@@ -268,20 +274,11 @@ function commands(store: Store, now: () => number): Record<string, Command> {
     return changed.length;
   };
   // ioredis's ready check reads `loading:0` from here.
-  const info = () => {
-    store.sweep();
-    const lines = ["# Server", "redis_version:7.0.0", "redis_mode:standalone", "# Persistence", "loading:0", "aof_enabled:1", "# Keyspace"];
-    for (let db = 0; db < databases; db++) {
-      const entries = [...store.keys(db).values()];
-      if (entries.length) lines.push(`db${db}:keys=${entries.length},expires=${entries.filter((e) => e.exp !== null).length},avg_ttl=0`);
-    }
-    return lines.join("\r\n") + "\r\n";
-  };
+  const info = ["# Server", "redis_version:7.0.0", "redis_mode:standalone", "# Persistence", "loading:0", "aof_enabled:1", ""].join("\r\n");
 
   return {
     ping: { arity: -1, run: (_, [msg]) => (msg === undefined ? new Simple("PONG") : msg) },
-    echo: { arity: 2, run: (_, [msg]) => msg! },
-    info: { arity: -1, run: info },
+    info: { arity: -1, run: () => info },
     // ioredis asks for RESP3 first and falls back to RESP2 on this answer.
     hello: { arity: -1, run: () => new ReplyError("NOPROTO this server speaks RESP2 only") },
     client: { arity: -2, run: () => OK }, // SETNAME, SETINFO: nothing to keep
@@ -355,7 +352,6 @@ function commands(store: Store, now: () => number): Record<string, Command> {
     srem: { arity: -3, run: (s, [key, ...members]) => setMembers(s, "srem", key!, members) },
     sismember: { arity: 3, run: (s, [key, member]) => (store.set(s.db, key!)?.has(member!) ? 1 : 0) },
     smembers: { arity: 2, run: (s, [key]) => [...(store.set(s.db, key!) ?? [])] },
-    scard: { arity: 2, run: (s, [key]) => store.set(s.db, key!)?.size ?? 0 },
     scan: {
       arity: -2,
       run: (s, [cursor, ...options]) => {
@@ -400,16 +396,10 @@ function encode(reply: Reply): string {
   return `*${reply.length}\r\n${reply.map(encode).join("")}`;
 }
 
-/**
- * Takes one command off the front of `buffer`: [args, bytes used], or null while incomplete. Clients send arrays of
- * bulk strings; a plain line ("PING") is accepted too, as Redis does, for a person with nc.
- */
+/** Takes one command (an array of bulk strings, as clients send) off the front of `buffer`: [args, bytes used], or null while incomplete. */
 function parseCommand(buffer: Buffer): [string[], number] | null {
   const lineEnd = (from: number) => buffer.indexOf("\r\n", from);
-  if (buffer[0] !== 0x2a /* '*' */) {
-    const end = lineEnd(0);
-    return end === -1 ? null : [buffer.toString("utf8", 0, end).trim().split(/\s+/).filter(Boolean), end + 2];
-  }
+  if (buffer[0] !== 0x2a /* '*' */) throw new ReplyError("ERR Protocol error: expected '*'");
   let end = lineEnd(0);
   if (end === -1) return null;
   const count = Number(buffer.toString("latin1", 1, end));

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createConnection, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { limit } from "@grammyjs/ratelimiter";
@@ -15,6 +16,15 @@ import { createRedis, waitForRedis } from "../../core/runtime.js";
 import { globToRegExp, startStateServer, type StateServer } from "../../sandbox/state-server.js";
 
 const silent = pino({ level: "silent" });
+const connectRaw = (port: number) => createConnection({ host: "127.0.0.1", port });
+const collect = (socket: Socket) => {
+  let text = "";
+  socket.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  return () => text;
+};
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await sleep(10);
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // Everything a test opens, closed after it: clients first (so they do not reconnect), then servers, then temp dirs.
@@ -90,6 +100,28 @@ describe("state server: the handshake and the connection", () => {
     await expect(redis.incr("a-string")).rejects.toThrow(/not an integer/);
     expect(await redis.ping()).toBe("PONG");
     expect(await redis.get("a-string")).toBe("x");
+  });
+
+  it("reads commands split across packets and several in one packet; answers garbage with an error and closes only that connection", async () => {
+    const server = await start();
+    const socket = connectRaw(server.port);
+    const replies = collect(socket);
+    const bytes = Buffer.from("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nvälue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+    for (const byte of bytes) {
+      socket.write(Buffer.of(byte));
+      await sleep(1);
+    }
+    socket.write("*1\r\n$4\r\nPING\r\n*2\r\n$6\r\nEXISTS\r\n$1\r\nk\r\n");
+    await until(() => replies().includes(":1"));
+    expect(replies()).toBe("+OK\r\n$6\r\nvälue\r\n+PONG\r\n:1\r\n");
+
+    const garbage = connectRaw(server.port);
+    const garbageReplies = collect(garbage);
+    garbage.write("hello there\r\n");
+    await new Promise((resolve) => garbage.once("close", resolve));
+    expect(garbageReplies()).toMatch(/^-ERR Protocol error/);
+    expect(await (await connect(server.url)).get("k")).toBe("välue");
+    socket.destroy();
   });
 
   it("closes the connection on QUIT", async () => {
