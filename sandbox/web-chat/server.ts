@@ -1,0 +1,435 @@
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, resolve, sep } from "node:path";
+import type { Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
+import { z } from "zod";
+import type { Logger } from "../../core/logger.js";
+import type { BotName } from "../../telegram/bot-name.js";
+import type { Persona } from "../personas.js";
+import { newPersonaIdBase } from "../settings.js";
+import { sniffContentType, type BotApiEvent, type BotApiUser, type LocalBotApi } from "../telegram/bot-api.js";
+
+/**
+ * The web chat's HTTP server: the built page, and a small JSON API over the local Bot API through which the page plays
+ * Telegram's client for any persona — reading a chat, sending as that person, and Server-Sent Events for what changes.
+ * Only ever on 127.0.0.1: it lets anyone speak as anyone.
+ */
+
+export type ChatMessageView = {
+  messageId: number;
+  from: "bot" | "user";
+  /** Unix seconds. */
+  date: number;
+  edited: boolean;
+  text?: string;
+  caption?: string;
+  /** Telegram's, for the text or the caption. */
+  entities?: MessageEntity[];
+  /** The raw HTML when the bot used parse_mode HTML (the page sanitises it to Telegram's tag subset). */
+  html?: string;
+  photoFileId?: string;
+  documentName?: string;
+  documentFileId?: string;
+  /** A contact the user shared. */
+  contactPhone?: string;
+  inlineKeyboard?: { text: string; callbackData?: string; url?: string; webAppUrl?: string }[][];
+};
+export type ReplyKeyboardView = { rows: { text: string; requestContact?: boolean }[][]; oneTime: boolean; placeholder?: string };
+export type ChatEvent =
+  | { type: "message"; bot: BotName; chatId: number; message: ChatMessageView }
+  | { type: "deleted"; bot: BotName; chatId: number; messageId: number }
+  | { type: "callback-answer"; bot: BotName; chatId: number; text?: string; showAlert?: boolean }
+  | { type: "keyboard"; bot: BotName; chatId: number; replyKeyboard: ReplyKeyboardView | null };
+
+export type WebChatServerOptions = {
+  host: string;
+  /** 0: any free port. */
+  port: number;
+  botApi: LocalBotApi;
+  bots: Record<BotName, { token: string; id: number; username: string; firstName: string }>;
+  /** The built page; null serves the API only. */
+  staticDir: string | null;
+  /** The people to play, from the database; merged with the ones created here. */
+  listPersonas: () => Promise<Persona[]>;
+  /** `personas.json` (people created in the web chat) is kept here. */
+  dataDir: string;
+  logger: Logger;
+};
+
+const botNames = ["client", "partner", "admin"] as const satisfies readonly BotName[];
+const maxBodyBytes = 64 * 1024;
+/** SSE comment lines keep idle connections (and proxies) from timing out. */
+const pingEveryMs = 15_000;
+
+const personaSchema = z.object({
+  telegramId: z.number().int().positive(),
+  firstName: z.string().min(1),
+  lastName: z.string().optional(),
+  languageCode: z.enum(["ru", "en"]),
+  role: z.enum(["client", "owner", "cashier", "admin", "applicant"]),
+  bot: z.enum(botNames),
+  phone: z.string().optional(),
+  detail: z.string().optional(),
+});
+const newPersonaBody = z.strictObject({
+  role: z.enum(["client", "applicant"]),
+  firstName: z.string().trim().min(1).max(64).optional(),
+  languageCode: z.enum(["ru", "en"]).optional(),
+});
+const sendBody = z.union([
+  z.strictObject({ text: z.string().max(4096).refine((text) => text.trim() !== "", "the text is empty") }),
+  z.strictObject({ contact: z.literal(true) }),
+  z.strictObject({ callbackData: z.string().min(1).max(64), messageId: z.number().int().positive() }),
+]);
+
+/** An answer for the client: its status and a message the page can show. */
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".jpeg": "image/jpeg",
+  ".webp": "image/webp",
+  ".ico": "image/x-icon",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+export async function startWebChatServer(options: WebChatServerOptions): Promise<{ url: string; close: () => Promise<void> }> {
+  const { botApi, bots, logger } = options;
+  const botByToken = new Map(botNames.map((name) => [bots[name].token, name]));
+  const created = await createdPersonas(join(options.dataDir, "personas.json"), logger);
+  const eventStreams = new Set<{ res: ServerResponse; stop: () => void }>();
+
+  /** Everyone the page can play: the database's people, then those created here and not in the database yet. */
+  async function personas(): Promise<Persona[]> {
+    const listed = await options.listPersonas();
+    const listedIds = new Set(listed.map((p) => p.telegramId));
+    return [...listed, ...created.all().filter((p) => !listedIds.has(p.telegramId))];
+  }
+
+  async function persona(telegramId: number, bot: BotName): Promise<Persona> {
+    const matches = (await personas()).filter((p) => p.telegramId === telegramId);
+    const found = matches.find((p) => p.bot === bot) ?? matches[0];
+    if (!found) throw new HttpError(404, `no persona with Telegram id ${telegramId}: pick one from /api/state or create one`);
+    return found;
+  }
+
+  function chatView(bot: BotName, chatId: number) {
+    const { token, id } = bots[bot];
+    return {
+      messages: botApi.chatMessages(token, chatId).map((m) => messageView(m, id, botApi.messageHtml(token, chatId, m.message_id))),
+      commands: botApi.commandsFor(token, chatId).map(({ command, description }) => ({ command, description })),
+      replyKeyboard: keyboardView(botApi.replyKeyboard(token, chatId)),
+    };
+  }
+
+  async function send(bot: BotName, telegramId: number, body: z.infer<typeof sendBody>): Promise<void> {
+    const person = await persona(telegramId, bot);
+    const user: BotApiUser = {
+      id: person.telegramId,
+      first_name: person.firstName,
+      ...(person.lastName && { last_name: person.lastName }),
+      language_code: person.languageCode,
+    };
+    const { token, id: botId } = bots[bot];
+    if ("text" in body) return void botApi.sendText(token, user, body.text);
+    if ("contact" in body) return void botApi.sendContact(token, user, person.phone ?? phoneFor(person.telegramId));
+    // As in Telegram's client, only a button that is there can be pressed.
+    const message = botApi.chatMessages(token, telegramId).find((m) => m.message_id === body.messageId);
+    if (!message || message.from?.id !== botId) throw new HttpError(400, `the bot sent no message ${body.messageId} in this chat`);
+    const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
+    if (!buttons.some((b) => "callback_data" in b && b.callback_data === body.callbackData)) {
+      throw new HttpError(400, `message ${body.messageId} has no button with that callback data`);
+    }
+    botApi.pressButton(token, user, body.callbackData, { chat_id: telegramId, message_id: body.messageId });
+  }
+
+  function toChatEvent(event: BotApiEvent): ChatEvent | undefined {
+    const bot = botByToken.get(event.token);
+    if (!bot) return undefined;
+    switch (event.type) {
+      case "message":
+        return { type: "message", bot, chatId: event.chatId, message: messageView(event.message, bots[bot].id, event.html) };
+      case "deleted":
+        return { type: "deleted", bot, chatId: event.chatId, messageId: event.messageId };
+      case "callback-answer":
+        return {
+          type: "callback-answer",
+          bot,
+          chatId: event.chatId,
+          ...(event.text !== undefined && { text: event.text }),
+          ...(event.showAlert && { showAlert: true }),
+        };
+      case "keyboard":
+        return { type: "keyboard", bot, chatId: event.chatId, replyKeyboard: keyboardView(event.markup) };
+    }
+  }
+
+  function openEventStream(req: IncomingMessage, res: ServerResponse): void {
+    res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+    res.write(": connected\n\n");
+    const unsubscribe = botApi.onChange((event) => {
+      const chatEvent = toChatEvent(event);
+      if (chatEvent) res.write(`data: ${JSON.stringify(chatEvent)}\n\n`);
+    });
+    const ping = setInterval(() => res.write(": ping\n\n"), pingEveryMs);
+    const stream = {
+      res,
+      stop: () => {
+        unsubscribe();
+        clearInterval(ping);
+        eventStreams.delete(stream);
+      },
+    };
+    eventStreams.add(stream);
+    req.on("close", stream.stop);
+    res.on("error", stream.stop);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://web-chat.invalid");
+    const path = url.pathname;
+    const method = req.method ?? "GET";
+    if (!path.startsWith("/api/")) {
+      if (method !== "GET" && method !== "HEAD") throw new HttpError(405, "method not allowed");
+      return serveStatic(options.staticDir, path, req, res);
+    }
+    if (path === "/api/state" && method === "GET") {
+      const botsView = Object.fromEntries(botNames.map((name) => [name, { username: bots[name].username, firstName: bots[name].firstName }]));
+      return sendJson(res, 200, { bots: botsView, personas: await personas() });
+    }
+    if (path === "/api/personas" && method === "POST") {
+      const body = parseBody(newPersonaBody, await readJson(req));
+      const existing = await personas();
+      return sendJson(res, 200, await created.add(body, existing));
+    }
+    if (path === "/api/events" && method === "GET") return openEventStream(req, res);
+    const file = /^\/api\/files\/([^/]+)$/.exec(path);
+    if (file && method === "GET") {
+      const bytes = botApi.fileBytes(decodePathPart(file[1]!));
+      if (!bytes) throw new HttpError(404, "no such file");
+      res.writeHead(200, { "content-type": sniffContentType(bytes), "content-length": bytes.length, "cache-control": "private, max-age=31536000, immutable" });
+      return void res.end(bytes);
+    }
+    const chat = /^\/api\/chats\/([^/]+)\/([^/]+)(\/send)?$/.exec(path);
+    if (chat) {
+      const bot = botNames.find((name) => name === chat[1]);
+      if (!bot) throw new HttpError(400, `unknown bot ${JSON.stringify(chat[1])}: one of ${botNames.join(", ")}`);
+      const telegramId = /^[1-9]\d{0,14}$/.test(chat[2]!) ? Number(chat[2]) : NaN;
+      if (!Number.isSafeInteger(telegramId)) throw new HttpError(400, `not a Telegram id: ${JSON.stringify(chat[2])}`);
+      if (chat[3] === undefined && method === "GET") return sendJson(res, 200, chatView(bot, telegramId));
+      if (chat[3] !== undefined && method === "POST") {
+        await send(bot, telegramId, parseBody(sendBody, await readJson(req)));
+        return sendJson(res, 200, { ok: true });
+      }
+      throw new HttpError(405, "method not allowed");
+    }
+    throw new HttpError(404, `no such API: ${method} ${path}`);
+  }
+
+  const server = createServer((req, res) => {
+    res.on("error", () => {});
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
+      logger.error({ err, url: req.url }, "web chat: request failed");
+      sendJson(res, 500, { error: `internal error: ${err instanceof Error ? err.message : String(err)}` });
+    });
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host}:${port}`;
+  logger.debug({ url }, "web chat: listening");
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= new Promise<void>((resolvePromise) => {
+      for (const stream of [...eventStreams]) {
+        stream.stop();
+        stream.res.end();
+      }
+      server.close(() => resolvePromise());
+      server.closeAllConnections();
+    });
+    return closing;
+  };
+  return { url, close };
+}
+
+// === Personas created in the web chat
+
+/** People created with "new client" / "applicant": in memory, and in `personas.json` so they outlive a restart. */
+async function createdPersonas(file: string, logger: Logger) {
+  let list: Persona[] = [];
+  try {
+    list = z.array(personaSchema).parse(JSON.parse(await readFile(file, "utf8"))) as Persona[];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") logger.warn({ err, file }, "web chat: personas.json is unreadable; starting without the people created before");
+  }
+  /** One write at a time, each replacing the file whole (write aside, then rename), so a crash never leaves half a file. */
+  let writing = Promise.resolve();
+  const save = () => {
+    const snapshot = JSON.stringify(list, null, 2);
+    writing = writing.then(async () => {
+      await mkdir(join(file, ".."), { recursive: true });
+      await writeFile(`${file}.tmp`, snapshot);
+      await rename(`${file}.tmp`, file);
+    });
+    return writing;
+  };
+  return {
+    all: () => [...list],
+    /** A fresh Telegram id above every one already used (here or in the database) from {@link newPersonaIdBase}. */
+    async add(body: z.infer<typeof newPersonaBody>, existing: readonly Persona[]): Promise<Persona> {
+      const used = [...existing, ...list].map((p) => p.telegramId).filter((id) => id > newPersonaIdBase);
+      const telegramId = Math.max(newPersonaIdBase, ...used) + 1;
+      const n = telegramId - newPersonaIdBase;
+      const languageCode = body.languageCode ?? "ru";
+      const persona: Persona = {
+        telegramId,
+        firstName: body.firstName ?? defaultName(body.role, languageCode, n),
+        languageCode,
+        role: body.role,
+        bot: body.role === "client" ? "client" : "partner",
+        phone: phoneFor(telegramId),
+      };
+      list.push(persona);
+      await save();
+      return persona;
+    },
+  };
+}
+
+function defaultName(role: "client" | "applicant", language: "ru" | "en", n: number): string {
+  const names = { client: { ru: "Клиент", en: "Client" }, applicant: { ru: "Заявитель", en: "Applicant" } };
+  return `${names[role][language]} ${n}`;
+}
+
+/** What "share my phone" sends for a person with no phone of their own: +7999 and seven digits of their id. */
+function phoneFor(telegramId: number): string {
+  return `+7999${String(telegramId % 10_000_000).padStart(7, "0")}`;
+}
+
+// === Telegram's shapes → the page's
+
+export function messageView(message: Message, botId: number, html: string | undefined): ChatMessageView {
+  const view: ChatMessageView = { messageId: message.message_id, from: message.from?.id === botId ? "bot" : "user", date: message.date, edited: message.edit_date !== undefined };
+  if (message.text !== undefined) view.text = message.text;
+  if (message.caption !== undefined) view.caption = message.caption;
+  const entities = message.entities ?? message.caption_entities;
+  if (entities && entities.length > 0) view.entities = entities;
+  if (html !== undefined) view.html = html;
+  const photo = message.photo?.at(-1); // the largest size
+  if (photo) view.photoFileId = photo.file_id;
+  if (message.document) {
+    view.documentFileId = message.document.file_id;
+    if (message.document.file_name !== undefined) view.documentName = message.document.file_name;
+  }
+  if (message.contact) view.contactPhone = message.contact.phone_number;
+  const rows = message.reply_markup?.inline_keyboard;
+  if (rows) {
+    view.inlineKeyboard = rows.map((row) =>
+      row.map((button) => ({
+        text: button.text,
+        ...("callback_data" in button && button.callback_data !== undefined && { callbackData: button.callback_data }),
+        ...("url" in button && button.url !== undefined && { url: button.url }),
+        ...("web_app" in button && button.web_app !== undefined && { webAppUrl: button.web_app.url }),
+      })),
+    );
+  }
+  return view;
+}
+
+export function keyboardView(markup: ReplyKeyboardMarkup | null): ReplyKeyboardView | null {
+  if (!markup) return null;
+  return {
+    rows: markup.keyboard.map((row) =>
+      row.map((button) => (typeof button === "string" ? { text: button } : { text: button.text, ...("request_contact" in button && button.request_contact && { requestContact: true }) })),
+    ),
+    oneTime: markup.one_time_keyboard === true,
+    ...(markup.input_field_placeholder !== undefined && { placeholder: markup.input_field_placeholder }),
+  };
+}
+
+// === HTTP plumbing
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return void res.end();
+  const json = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(json), "cache-control": "no-store" });
+  res.end(json);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw new HttpError(413, `the body is larger than ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new HttpError(400, "the body is not JSON");
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, `invalid body: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, "malformed URL");
+  }
+}
+
+/** A file of the built page; `/` is index.html. Nothing outside `root` is ever read, whatever the path says. */
+async function serveStatic(root: string | null, path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (root === null) throw new HttpError(404, "the web chat page is not built");
+  const relative = path === "/" ? "index.html" : decodePathPart(path).replace(/^\/+/, "");
+  if (relative.includes("\0")) throw new HttpError(404, "not found");
+  const base = resolve(root);
+  const file = resolve(base, relative);
+  if (!file.startsWith(base + sep)) throw new HttpError(404, "not found");
+  const info = await stat(file).catch(() => undefined);
+  if (!info?.isFile()) throw new HttpError(404, "not found");
+  res.writeHead(200, {
+    "content-type": contentTypes[extname(file).toLowerCase()] ?? "application/octet-stream",
+    "content-length": info.size,
+    // Vite names assets by their content; the page itself must be fetched afresh to pick up a rebuild.
+    "cache-control": relative.startsWith("assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+  });
+  if (req.method === "HEAD") return void res.end();
+  await new Promise<void>((resolvePromise) => {
+    createReadStream(file)
+      .on("error", () => res.destroy())
+      .on("close", resolvePromise)
+      .pipe(res);
+  });
+}
