@@ -1,22 +1,11 @@
-// `npm run db:migrate`: applies every committed migration that has not run yet. Safe to run twice.
+// Applies every committed migration that has not run yet; safe to run twice. `npm run db:migrate` (migrate.ts at
+// the root) runs it with DATABASE_URL from the config, the sandbox and the tests with their own connection.
 import { fileURLToPath } from "node:url";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
-import { loadConfigOrExit } from "../core/config.js";
-import { closeDb, createDb, type Db } from "./client.js";
+import type { Db } from "./client.js";
 
 export const migrationsFolder = fileURLToPath(new URL("./migrations", import.meta.url));
 
 export async function runMigrations(db: Db): Promise<void> {
   await migrate(db, { migrationsFolder });
-}
-
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { DATABASE_URL } = loadConfigOrExit(["DATABASE_URL"]);
-  const db = createDb(DATABASE_URL, { max: 1 });
-  try {
-    await runMigrations(db);
-    process.stdout.write("migrations applied\n");
-  } finally {
-    await closeDb(db);
-  }
 }

@@ -1,4 +1,4 @@
-import type { BotName } from "../bots/shared/deps.js";
+import type { BotName } from "../telegram/bot-name.js";
 
 /**
  * The sandbox's fixed identities: the three bots' tokens and usernames on the local Bot API, and the demo admin.

@@ -16,11 +16,10 @@ import { startOfDay } from "../core/clock.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
 import { redactSecrets, safeErrorText, type Logger } from "../core/logger.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
-import { moderationKeyboard } from "../bots/admin/keyboards.js";
-import { npsKeyboard, redemptionKeyboard } from "../bots/client/keyboards.js";
+import { moderationKeyboard, npsKeyboard, redemptionKeyboard } from "../telegram/keyboards.js";
 import { maskPhone } from "../core/clients/phone.js";
-import { formatRubles } from "../bots/shared/ask.js";
-import type { BaseContext } from "../bots/shared/context.js";
+import { formatRubles } from "../telegram/money.js";
+import type { LocalizedContext, Translate } from "../telegram/i18n.js";
 
 export type OutboxDeps = {
   db: Db;
@@ -31,7 +30,7 @@ export type OutboxDeps = {
   apis: { client: Api; partner: Api; admin: Api };
   /** Every message goes through its bot's paced sender (Telegram's limits); `apis` are for edits. */
   senders: { client: PacedSender; partner: PacedSender; admin: PacedSender };
-  i18n: { client: I18n<BaseContext>; partner: I18n<BaseContext>; admin: I18n<BaseContext> };
+  i18n: { client: I18n<LocalizedContext>; partner: I18n<LocalizedContext>; admin: I18n<LocalizedContext> };
   /** Attempts before a job is dead-lettered (kept with its last error for admins to see). */
   maxAttempts?: number;
   /** Whether Telegram answers (the worker's; tests without it treat a network error as any other failure). */
@@ -256,14 +255,14 @@ async function deliver(deps: OutboxDeps, job: Job, sender: PacedSender, messages
   }
 }
 
-async function translator(deps: OutboxDeps, i18n: I18n<BaseContext>, telegramId: number, fallback: Language = "ru") {
+async function translator(deps: OutboxDeps, i18n: I18n<LocalizedContext>, telegramId: number, fallback: Language = "ru") {
   const language = (await chosenLanguage(deps.db, telegramId)) ?? fallback;
-  const t = ((key: string, vars?: Record<string, string | number>) => i18n.t(language, key, vars)) as BaseContext["t"];
+  const t = ((key: string, vars?: Record<string, string | number>) => i18n.t(language, key, vars)) as Translate;
   return Object.assign(t, { language });
 }
 
 /** One message to a client, in their language; none if they have no Telegram account (yet) or are unreachable. */
-async function clientMessage(deps: OutboxDeps, clientId: number, render: (t: BaseContext["t"], language: Language) => { text: string; keyboard?: InlineKeyboard }) {
+async function clientMessage(deps: OutboxDeps, clientId: number, render: (t: Translate, language: Language) => { text: string; keyboard?: InlineKeyboard }) {
   const [client] = await deps.db.select().from(clients).where(eq(clients.id, clientId));
   if (!client?.telegramId || client.status === "deleted" || client.status === "merged" || client.unreachableSince) return { bot: "client" as const, messages: [] };
   const t = await translator(deps, deps.i18n.client, client.telegramId, client.language);
@@ -274,7 +273,7 @@ async function clientMessage(deps: OutboxDeps, clientId: number, render: (t: Bas
   return { bot: "client" as const, messages: [{ chatId, ...render(t, t.language), onBlocked }] };
 }
 
-async function staffMessages(deps: OutboxDeps, partnerId: number, render: (t: BaseContext["t"]) => string): Promise<Message[]> {
+async function staffMessages(deps: OutboxDeps, partnerId: number, render: (t: Translate) => string): Promise<Message[]> {
   const staff = await deps.db.select({ telegramId: partnerStaff.telegramId }).from(partnerStaff).where(and(eq(partnerStaff.partnerId, partnerId), isNull(partnerStaff.removedAt)));
   const messages: Message[] = [];
   for (const s of staff) messages.push({ chatId: s.telegramId, text: render(await translator(deps, deps.i18n.partner, s.telegramId)) });
@@ -293,7 +292,7 @@ async function cashierMessages(deps: OutboxDeps, p: JobPayloads["redemption.tell
     .where(eq(redemptionRequests.id, p.redemptionRequestId));
   if (!row) return [];
   const r = row.request;
-  const render = (t: BaseContext["t"]) => t(p.message, { ...p.params, points: r.points, requestId: r.id, name: row.name ?? "—", phone: maskPhone(row.phone) });
+  const render = (t: Translate) => t(p.message, { ...p.params, points: r.points, requestId: r.id, name: row.name ?? "—", phone: maskPhone(row.phone) });
   if (r.staffTelegramId === null) return staffMessages(deps, r.partnerId, render);
   const [asker] = await deps.db
     .select({ telegramId: partnerStaff.telegramId })
@@ -304,7 +303,7 @@ async function cashierMessages(deps: OutboxDeps, p: JobPayloads["redemption.tell
 }
 
 /** Tier names travel as ids ("silver") and are shown in the reader's language. */
-function translateParams(t: BaseContext["t"], params: Record<string, string | number> | undefined) {
+function translateParams(t: Translate, params: Record<string, string | number> | undefined) {
   if (!params) return undefined;
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === "tier" ? t(`tier-${v}`) : v]));
 }

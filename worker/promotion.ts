@@ -2,8 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { clients, partners, promotions } from "../db/schema/index.js";
 import type { JobPayloads } from "../core/jobs/outbox.js";
 import { chosenLanguage } from "../core/users/service.js";
-import { promotionCard, promotionPhotoKey } from "../bots/client/features/network.js";
-import type { BaseContext } from "../bots/shared/context.js";
+import { promotionCard, promotionPhotoKey } from "../telegram/promotion-card.js";
+import type { Translate } from "../telegram/i18n.js";
 import { downloadPhoto } from "./broadcast.js";
 import type { OutboxDeps } from "./outbox.js";
 
@@ -27,7 +27,7 @@ export async function showPromotion(deps: OutboxDeps, jobId: number, p: JobPaylo
   const promotion = row.promotion;
 
   const language = (await chosenLanguage(deps.db, client.telegramId)) ?? client.language;
-  const t = ((key: string, vars?: Record<string, string | number>) => deps.i18n.client.t(language, key, vars)) as BaseContext["t"];
+  const t = ((key: string, vars?: Record<string, string | number>) => deps.i18n.client.t(language, key, vars)) as Translate;
   const caption = promotionCard(t, { ...promotion, partnerName: row.partnerName }, 1_024);
   const photoKey = promotionPhotoKey(promotion.id);
   const clientCopy = await deps.redis.get(photoKey);

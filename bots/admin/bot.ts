@@ -2,7 +2,7 @@ import { Bot, type BotConfig } from "grammy";
 import { isAdmin } from "../../core/users/service.js";
 import type { BotContext } from "../shared/context.js";
 import type { BotDeps } from "../shared/deps.js";
-import { createI18n } from "../shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
 import { adjust, setBlocked } from "./conversations/actions.js";
 import { rejectWithReason } from "./conversations/moderation.js";

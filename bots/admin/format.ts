@@ -1,5 +1,5 @@
 import { editableSettings, settingRange, settingValue, type EditableSetting, type NetworkSettings } from "../../core/settings/service.js";
-import { formatRubles } from "../shared/ask.js";
+import { formatRubles } from "../../telegram/money.js";
 import type { BaseContext } from "../shared/context.js";
 
 type T = BaseContext["t"];

@@ -4,7 +4,7 @@ import { clients } from "../../db/schema/index.js";
 import type { BotContext } from "../shared/context.js";
 import type { BotDeps } from "../shared/deps.js";
 import { fallbackFeature } from "../shared/fallback.js";
-import { createI18n } from "../shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
 import { npsComment } from "./conversations/nps-comment.js";
 import { onboarding } from "./conversations/onboarding.js";

@@ -2,7 +2,7 @@ import { Bot, type BotConfig } from "grammy";
 import { staffMemberships } from "../../core/partners/access.js";
 import type { BotContext, StaffActor } from "../shared/context.js";
 import type { BotDeps } from "../shared/deps.js";
-import { createI18n } from "../shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import { installCommonMiddleware } from "../shared/middleware.js";
 import { accrual } from "./conversations/accrual.js";
 import { apply } from "./conversations/apply.js";

@@ -1,5 +1,5 @@
 import { InlineKeyboard, Keyboard } from "grammy";
-import { callbackData } from "../shared/callback-data.js";
+import { callbackData } from "../../telegram/callback-data.js";
 import type { BaseContext } from "../shared/context.js";
 
 export const confirmButton = callbackData("ok", ["answer"]);

@@ -1,5 +1,6 @@
 // `npm run start:partner`: the partner bot on its own, with long polling.
-import { isEntryPoint, runBotAlone, type BotSpec } from "../shared/launch.js";
+import { runBotAlone, type BotSpec } from "../shared/launch.js";
+import { isEntryPoint } from "../../core/process.js";
 import { partnerCommands, createPartnerBot } from "./bot.js";
 
 export const partnerBot: BotSpec = {

@@ -146,11 +146,6 @@ export const parseText =
 /** One line of free text, `min`–`max` characters after normalisation. */
 export const parseLine = (min: number, max: number): Parse<string> => parseText(line(min, max));
 
-/** Kopecks as "1 234,56 ₽" / "1,234.56 ₽" for the user's language. */
-export function formatRubles(kopecks: number, language: string): string {
-  return `${new Intl.NumberFormat(language === "en" ? "en-US" : "ru-RU", { minimumFractionDigits: kopecks % 100 === 0 ? 0 : 2, maximumFractionDigits: 2 }).format(kopecks / 100)} ₽`;
-}
-
 /**
  * Removes the inline keyboard from the message a button was pressed on. Best effort: Telegram refuses the edit
  * with 400 "message is not modified" when the keyboard is already gone (a second press, a stale button), and that

@@ -1,4 +1,5 @@
-import type { BotDeps, BotName } from "./deps.js";
+import type { BotDeps } from "./deps.js";
+import type { BotName } from "../../telegram/bot-name.js";
 import { botUsernameKey } from "./deps.js";
 
 /**

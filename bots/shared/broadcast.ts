@@ -5,7 +5,7 @@ import type { Audience } from "../../db/schema/index.js";
 import { hasVisibleCharacter, normalizeText } from "../../core/validation.js";
 import { askButton, clearKeyboard, exitOnCancel } from "./ask.js";
 import { attempt, refusalText } from "./attempt.js";
-import { callbackData } from "./callback-data.js";
+import { callbackData } from "../../telegram/callback-data.js";
 import type { BotConversation, ConvContext } from "./context.js";
 
 const audienceButton = callbackData("aud", ["who"]);

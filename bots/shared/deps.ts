@@ -3,8 +3,7 @@ import type { Redis } from "ioredis";
 import type { Db } from "../../db/client.js";
 import type { Clock } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
-
-export type BotName = "client" | "partner" | "admin";
+import type { BotName } from "../../telegram/bot-name.js";
 
 /** Everything a bot's handlers use, passed in (never imported as a singleton) so tests can build a bot. */
 export type BotDeps = {

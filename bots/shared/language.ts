@@ -1,6 +1,6 @@
 import { Composer, InlineKeyboard, type Keyboard } from "grammy";
 import { chooseLanguage, isLanguage } from "../../core/users/service.js";
-import { callbackData } from "./callback-data.js";
+import { callbackData } from "../../telegram/callback-data.js";
 import type { BaseContext, BotContext } from "./context.js";
 
 export const languageButton = callbackData("lang", ["language"]);

@@ -1,4 +1,3 @@
-import { fileURLToPath } from "node:url";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import { run, type RunnerHandle } from "@grammyjs/runner";
@@ -6,8 +5,9 @@ import { Api, type Bot, type BotConfig } from "grammy";
 import { loadConfigOrExit, type Config } from "../../core/config.js";
 import { createRuntime, onShutdown, waitForRedis, type Runtime } from "../../core/runtime.js";
 import type { BaseContext, BotContext } from "./context.js";
-import { botUsernameKey, type BotDeps, type BotName } from "./deps.js";
-import { createI18n } from "./i18n.js";
+import { botUsernameKey, type BotDeps } from "./deps.js";
+import type { BotName } from "../../telegram/bot-name.js";
+import { createI18n } from "../../telegram/i18n.js";
 
 export type BotFactory = (token: string, deps: BotDeps, config?: BotConfig<BotContext>) => Bot<BotContext>;
 
@@ -112,6 +112,3 @@ export async function runBotAlone(spec: BotSpec): Promise<void> {
     await runtime.close();
   });
 }
-
-/** True when `moduleUrl` is the file node was asked to run (not an import). */
-export const isEntryPoint = (moduleUrl: string) => process.argv[1] !== undefined && fileURLToPath(moduleUrl) === process.argv[1];

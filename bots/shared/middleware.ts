@@ -9,9 +9,10 @@ import type { Bot, Middleware, MiddlewareFn } from "grammy";
 import { DomainError } from "../../core/errors.js";
 import { chosenLanguage } from "../../core/users/service.js";
 import type { BaseContext, BotContext, BotConversation, ConvContext, FlowExits } from "./context.js";
-import type { BotDeps, BotName } from "./deps.js";
+import type { BotDeps } from "./deps.js";
+import type { BotName } from "../../telegram/bot-name.js";
 import { crashBeforeFirstSave } from "./faults.js";
-import { inAllLanguages, telegramLanguage } from "./i18n.js";
+import { inAllLanguages, telegramLanguage } from "../../telegram/i18n.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { clientCommands } from "../../bots/client/bot.js";
-import { createI18n } from "../../bots/shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import type { BotDeps } from "../../bots/shared/deps.js";
 import { closeDb, createDb } from "../../db/client.js";
 import { eq } from "drizzle-orm";

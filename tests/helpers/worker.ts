@@ -2,7 +2,7 @@ import { Api } from "grammy";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { pino } from "pino";
-import { createI18n } from "../../bots/shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import { fixedClock } from "../../core/clock.js";
 import type { Db } from "../../db/client.js";
 import type { OutboxDeps } from "../../worker/outbox.js";

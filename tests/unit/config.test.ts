@@ -50,7 +50,7 @@ describe("config", () => {
   it("a process started without its settings exits 1 with one line naming the variable", async () => {
     const run = promisify(execFile);
     const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-    const err = await run("npx", ["tsx", "db/migrate.ts"], { env }).then(() => null, (e: { code: number; stderr: string }) => e);
+    const err = await run("npx", ["tsx", "migrate.ts"], { env }).then(() => null, (e: { code: number; stderr: string }) => e);
     expect(err?.code).toBe(1);
     expect(err?.stderr.trim().split("\n").filter((l) => !l.startsWith("npm warn"))).toEqual(["config: DATABASE_URL is missing"]);
   });
@@ -66,6 +66,6 @@ describe("config", () => {
       expect(err?.code, entries[i]).toBe(1);
       expect(err?.stderr.trim().split("\n"), entries[i]).toEqual(["config: APP_SECRET is missing"]);
     });
-    await expect(run(process.execPath, ["--import", "tsx", "db/migrate.ts"], { env: { PATH: env.PATH, HOME: env.HOME, DATABASE_URL: testDatabaseUrl }, timeout: 60_000 })).resolves.toBeDefined();
+    await expect(run(process.execPath, ["--import", "tsx", "migrate.ts"], { env: { PATH: env.PATH, HOME: env.HOME, DATABASE_URL: testDatabaseUrl }, timeout: 60_000 })).resolves.toBeDefined();
   }, 150_000);
 });

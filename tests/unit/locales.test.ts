@@ -5,7 +5,7 @@ import { clientCommands } from "../../bots/client/bot.js";
 import { mainMenuKeys } from "../../bots/client/keyboards.js";
 import { partnerCommands } from "../../bots/partner/bot.js";
 import { partnerMenuKeys } from "../../bots/partner/keyboards.js";
-import { createI18n } from "../../bots/shared/i18n.js";
+import { createI18n } from "../../telegram/i18n.js";
 import { errorCodes } from "../../core/errors.js";
 import { actorType, clientStatus, ledgerKind, partnerStatus } from "../../db/schema/index.js";
 import { settingButtonId } from "../../bots/admin/format.js";

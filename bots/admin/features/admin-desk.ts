@@ -6,12 +6,14 @@ import { moderateService, pendingServices } from "../../../core/catalog/service.
 import { findClient } from "../../../core/clients/service.js";
 import { addDays } from "../../../core/clock.js";
 import { findPartner, moderateApplication, pendingApplications } from "../../../core/partners/service.js";
-import { clearKeyboard, formatRubles } from "../../shared/ask.js";
+import { clearKeyboard } from "../../shared/ask.js";
+import { formatRubles } from "../../../telegram/money.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
-import { asId } from "../../shared/callback-data.js";
+import { asId } from "../../../telegram/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
 import { languageFeature } from "../../shared/language.js";
-import { approvalsSwitch, moderate, moderationKeyboard, recompute, settingPick, targetAction, undoConfirm, undoPick } from "../keyboards.js";
+import { approvalsSwitch, recompute, settingPick, targetAction, undoConfirm, undoPick } from "../keyboards.js";
+import { moderate, moderationKeyboard } from "../../../telegram/keyboards.js";
 import { editableSettingKeys, getNetworkSettings, isEditableSetting, updateNetworkSettings } from "../../../core/settings/service.js";
 import { clientNumbers, segmentCounts } from "../../../core/analytics/nightly.js";
 import { clientOperation, recentClientOperations } from "../../../core/ledger/client-operations.js";

@@ -3,10 +3,10 @@ import { Composer } from "grammy";
 import { recordRating } from "../../../core/feedback/service.js";
 import { isDomainError } from "../../../core/errors.js";
 import { confirmRedemption, declineRedemption } from "../../../core/ledger/service.js";
-import { asId } from "../../shared/callback-data.js";
+import { asId } from "../../../telegram/callback-data.js";
 import type { BotContext } from "../../shared/context.js";
 import { domainErrorText } from "../../shared/middleware.js";
-import { npsScore, redemptionAnswer } from "../keyboards.js";
+import { npsScore, redemptionAnswer } from "../../../telegram/keyboards.js";
 import { requireClient } from "./account.js";
 
 /** The client's answers to what the network asked them: confirm a redemption, rate a visit. */

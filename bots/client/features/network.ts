@@ -4,30 +4,14 @@ import { networkServices } from "../../../core/catalog/service.js";
 import { findClient } from "../../../core/clients/service.js";
 import { currentPromotions } from "../../../core/promotions/service.js";
 import { enqueue } from "../../../core/jobs/outbox.js";
-import { promotionDates } from "../../shared/promotion-dates.js";
-import { formatRubles } from "../../shared/ask.js";
+import { formatRubles } from "../../../telegram/money.js";
+import { promotionCard, promotionPhotoKey } from "../../../telegram/promotion-card.js";
 import type { BaseContext, BotContext } from "../../shared/context.js";
-import { inAllLanguages } from "../../shared/i18n.js";
+import { inAllLanguages } from "../../../telegram/i18n.js";
 
 const maxPromotionsShown = 10;
 const maxCaptionLength = 1_024;
 const maxTextLength = 4_096;
-
-/** Where the client bot's own file id of a promotion's picture is kept once the worker has uploaded it. */
-export const promotionPhotoKey = (promotionId: number) => `promotion-photo:client:${promotionId}`;
-
-/** A promotion as clients read it: partner and title, first and last day, text (cut to fit `maxLength`). */
-export function promotionCard(
-  t: BaseContext["t"],
-  p: { partnerName: string; title: string; body: string; startsAt: Date; endsAt: Date },
-  maxLength: number,
-): string {
-  const vars = { partner: p.partnerName, title: p.title, ...promotionDates(t("date-locale"), p.startsAt, p.endsAt) };
-  const head = t("promotion-card", { ...vars, body: "" });
-  const room = maxLength - head.length;
-  const body = p.body.length <= room ? p.body : `${p.body.slice(0, Math.max(0, room - 1))}…`;
-  return t("promotion-card", { ...vars, body });
-}
 
 /** What the network offers: current promotions and approved services of approved partners. */
 export function networkFeature(i18n: I18n<BaseContext>) {

@@ -4,7 +4,7 @@ import { attachPhone, deleteClientData, findClient } from "../../../core/clients
 import { balanceOf } from "../../../core/ledger/post.js";
 import type { BaseContext, BotContext } from "../../shared/context.js";
 import { forgetClientInRedis } from "../../shared/erasure.js";
-import { inAllLanguages } from "../../shared/i18n.js";
+import { inAllLanguages } from "../../../telegram/i18n.js";
 import { languageFeature, languageKeyboard } from "../../shared/language.js";
 import { deleteAnswer, mainMenu } from "../keyboards.js";
 import { requireClient } from "./account.js";

@@ -1,5 +1,6 @@
 import { accrue, receiptNumberRule } from "../../../core/ledger/service.js";
-import { clearKeyboard, ask, askButton, formatRubles, parseRubles, parseText } from "../../shared/ask.js";
+import { clearKeyboard, ask, askButton, parseRubles, parseText } from "../../shared/ask.js";
+import { formatRubles } from "../../../telegram/money.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
 import { confirmButton, partnerMenu, yesNo } from "../keyboards.js";

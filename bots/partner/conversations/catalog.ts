@@ -3,8 +3,8 @@ import { InlineKeyboard } from "grammy";
 import { maxPromotionDays, parsePromotionPeriod } from "../../../core/promotions/period.js";
 import { createPromotion, promotionBodyRule, promotionTitleRule } from "../../../core/promotions/service.js";
 import { ask, exitOnCancel, parseRubles, parseText, type Parse } from "../../shared/ask.js";
-import { callbackData } from "../../shared/callback-data.js";
-import { promotionDates } from "../../shared/promotion-dates.js";
+import { callbackData } from "../../../telegram/callback-data.js";
+import { promotionDates } from "../../../telegram/promotion-dates.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
 

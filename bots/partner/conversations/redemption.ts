@@ -1,7 +1,8 @@
 import { InlineKeyboard } from "grammy";
 import { confirmRedemption, requestRedemption } from "../../../core/ledger/service.js";
 import { redeemCap } from "../../../core/ledger/tiers.js";
-import { ask, formatRubles, parsePositiveInt, parseRubles, type Parse } from "../../shared/ask.js";
+import { ask, parsePositiveInt, parseRubles, type Parse } from "../../shared/ask.js";
+import { formatRubles } from "../../../telegram/money.js";
 import { attempt, refusalText } from "../../shared/attempt.js";
 import type { BotConversation, ConvContext, StaffActor } from "../../shared/context.js";
 import { effectiveSettings, getNetworkSettings } from "../../../core/settings/service.js";
