@@ -556,8 +556,14 @@ export class LocalBotApi {
         return this.getMe(bot);
       case "logOut":
       case "close":
+        return true;
       case "deleteWebhook":
       case "setWebhook":
+        // As on Telegram, `drop_pending_updates` confirms every update not yet confirmed.
+        if (params.drop_pending_updates === true && bot.nextUpdateId > bot.confirmedOffset) {
+          this.record({ k: "offset", token: bot.token, offset: bot.nextUpdateId });
+          confirm(bot, bot.nextUpdateId);
+        }
         return true;
       case "getWebhookInfo":
         return { url: "", has_custom_certificate: false, pending_update_count: bot.pending.length };

@@ -202,6 +202,19 @@ describe("the journal", () => {
     expect(third.api.fileBytes(before[1]!.photo![0]!.file_id)).toEqual(png);
   });
 
+  it("drop_pending_updates drops what is pending, for good", async () => {
+    const journal = tempJournal();
+    const first = await start(journal);
+    first.api.sendText(token, bob, "old");
+    expect(await first.bot.getUpdates()).toHaveLength(1);
+    await first.bot.deleteWebhook({ drop_pending_updates: true });
+    expect(await first.bot.getUpdates()).toEqual([]);
+    await first.api.stop();
+    const second = await start(journal);
+    expect(await second.bot.getUpdates()).toEqual([]);
+    expect(second.api.chatMessages(token, bob.id).map((m) => m.text)).toEqual(["old"]);
+  });
+
   it("a last line torn by a crash is dropped, and the journal stays usable after it", async () => {
     const journal = tempJournal();
     const first = await start(journal);
