@@ -1,19 +1,22 @@
-// `npm start`: the three bots and the worker in one process (each can also run alone: npm run start:<name>).
+// `npm start`. With no configuration at all: the sandbox (embedded database, local Bot API, web chat on 127.0.0.1:8080;
+// see sandbox/main.ts). With DATABASE_URL, REDIS_URL, the tokens… set: production, the three bots and the worker in
+// one process (each can also run alone: npm run start:<name>).
 import { loadConfigOrExit } from "./core/config.js";
 import { createRuntime, onShutdown } from "./core/runtime.js";
-import { adminBot } from "./bots/admin/main.js";
-import { clientBot } from "./bots/client/main.js";
-import { partnerBot } from "./bots/partner/main.js";
-import { startBot } from "./bots/shared/launch.js";
-import { startWorker, workerConfigKeys } from "./worker/main.js";
+import { networkConfigKeys, startNetwork } from "./app/network.js";
+import { isSandboxRequested } from "./sandbox/mode.js";
 
-// The bots register and delete clients: they need APP_SECRET, which the worker alone does not.
-const config = loadConfigOrExit([...workerConfigKeys, "APP_SECRET"]);
-const runtime = createRuntime(config, "cashback");
-const bots = [await startBot(clientBot, config, runtime), await startBot(partnerBot, config, runtime), await startBot(adminBot, config, runtime)];
-const worker = startWorker(config, runtime);
-onShutdown(runtime.logger, async () => {
-  await Promise.all(bots.map((b) => b.stop()));
-  await worker.stop();
-  await runtime.close();
-});
+if (isSandboxRequested(process.env)) {
+  // Loaded only here: production never loads PGlite or the web chat.
+  const { runSandboxFromCommandLine } = await import("./sandbox/main.js");
+  await runSandboxFromCommandLine(process.argv.slice(2), process.env);
+} else {
+  const config = loadConfigOrExit(networkConfigKeys);
+  const runtime = createRuntime(config, "cashback");
+  runtime.logger.info({ mode: "production" }, "starting in production mode: three bots and the worker");
+  const network = await startNetwork(config, runtime);
+  onShutdown(runtime.logger, async () => {
+    await network.stop();
+    await runtime.close();
+  });
+}

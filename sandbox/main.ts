@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { networkConfigKeys, startNetwork } from "../app/network.js";
+import { ConfigError, parseConfig } from "../core/config.js";
+import { createLogger } from "../core/logger.js";
+import { createRuntime, onShutdown } from "../core/runtime.js";
+import { runMigrations } from "../db/migrate.js";
+import { seedDemoData } from "./demo-data.js";
+import { listPersonas } from "./personas.js";
+import { startEmbeddedPostgres } from "./postgres.js";
+import { defaultSandboxDataDir, defaultSandboxPort, sandboxAdmin, sandboxBots, sandboxHost } from "./settings.js";
+import { startStateServer } from "./state-server.js";
+import { LocalBotApi } from "./telegram/bot-api.js";
+import { ensureWebChatBuilt } from "./web-chat/build.js";
+import { startWebChatServer } from "./web-chat/server.js";
+
+export type SandboxOptions = {
+  /** Where everything the sandbox keeps lives (database, state, chats). */
+  dataDir: string;
+  /** The web chat's port on 127.0.0.1 (0: any free port). */
+  port: number;
+  /** Start over: delete `dataDir` first. */
+  reset: boolean;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+};
+
+export type Sandbox = { url: string; dataDir: string; stop(): Promise<void> };
+
+/**
+ * The whole network on this machine, for trying it out: the same product code as production (three bots, worker),
+ * with the adapters swapped in this one place — PGlite for Postgres, an in-process Redis-protocol server for Redis, a
+ * local Bot API for Telegram — and a web chat page in place of the Telegram app. Listens on 127.0.0.1 only.
+ */
+export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const dataDir = resolve(options.dataDir);
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const releaseLock = lockDataDir(dataDir);
+  const stops: (() => Promise<void> | void)[] = [releaseLock];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    const postgres = await startEmbeddedPostgres(join(dataDir, "postgres"));
+    stops.push(() => postgres.close());
+    const state = await startStateServer({ dir: join(dataDir, "state") });
+    stops.push(() => state.close());
+    const botApi = await LocalBotApi.start({ journalPath: join(dataDir, "telegram", "journal.jsonl") });
+    stops.push(() => botApi.stop());
+    for (const bot of Object.values(sandboxBots)) botApi.addBot(bot.token, { id: bot.id, username: bot.username, first_name: bot.firstName });
+
+    const config = parseConfig(
+      {
+        DATABASE_URL: postgres.url,
+        REDIS_URL: state.url,
+        CLIENT_BOT_TOKEN: sandboxBots.client.token,
+        PARTNER_BOT_TOKEN: sandboxBots.partner.token,
+        ADMIN_BOT_TOKEN: sandboxBots.admin.token,
+        ADMIN_IDS: String(sandboxAdmin.id),
+        TELEGRAM_API_ROOT: botApi.url,
+        LOG_LEVEL: options.logLevel,
+        APP_SECRET: appSecretOf(dataDir),
+        // One person plays many roles quickly in the web chat: the per-user limit stays, at a pace no one clicks at.
+        RATE_LIMIT_MAX: "30",
+        FAULT_CRASH_BEFORE_CONVERSATION_SAVE: process.env.FAULT_CRASH_BEFORE_CONVERSATION_SAVE,
+      },
+      networkConfigKeys,
+    );
+    const runtime = createRuntime(config, "sandbox", { dbPoolMax: 1 });
+    stops.push(() => runtime.close());
+    await runMigrations(runtime.db);
+    await seedDemoData(runtime.db, { appSecret: config.APP_SECRET, now: runtime.clock.now(), adminId: sandboxAdmin.id });
+    const network = await startNetwork(config, runtime);
+    stops.push(() => network.stop());
+
+    const web = await startWebChatServer({
+      host: sandboxHost,
+      port: options.port,
+      botApi,
+      bots: sandboxBots,
+      staticDir: await ensureWebChatBuilt(),
+      listPersonas: () => listPersonas(runtime.db, config.ADMIN_IDS),
+      dataDir,
+      logger: runtime.logger,
+    });
+    stops.push(() => web.close());
+    return { url: web.url, dataDir, stop: stopAll };
+  } catch (err) {
+    await stopAll().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** APP_SECRET keys the hashes kept of deleted clients: made once per sandbox and kept with its data, never changed. */
+function appSecretOf(dataDir: string): string {
+  const file = join(dataDir, "app-secret");
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  return readFileSync(file, "utf8").trim();
+}
+
+/**
+ * One sandbox per data directory: two would both write the same embedded database and corrupt it. A lock left by a
+ * killed sandbox (its process is gone) is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, "sandbox.pid");
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, "utf8"));
+    if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new SandboxError(`another sandbox (pid ${pid}) is using ${dataDir}; stop it, or set SANDBOX_DATA_DIR to another folder`);
+    }
+  }
+  writeFileSync(file, String(process.pid));
+  return () => rmSync(file, { force: true });
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+};
+
+/** A problem the user can fix, reported as one line. */
+export class SandboxError extends Error {}
+
+const sandboxEnv = z.object({
+  SANDBOX_DATA_DIR: z.string().min(1).default(defaultSandboxDataDir),
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65_535).default(defaultSandboxPort),
+  // The sandbox talks to a person at a terminal: only warnings and errors, unless asked.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("warn"),
+});
+
+/** `npm start` with no configuration: parse `--reset` and the SANDBOX_* variables, start, print the address, stop on Ctrl+C. */
+export async function runSandboxFromCommandLine(args: readonly string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const unknown = args.filter((a) => a !== "--reset");
+  const parsed = sandboxEnv.safeParse(env);
+  if (unknown.length > 0 || !parsed.success) {
+    const problem = unknown.length > 0 ? `unknown argument ${unknown[0]} (the sandbox takes only --reset)` : `${String(parsed.error!.issues[0]!.path[0])} is invalid: ${parsed.error!.issues[0]!.message}`;
+    process.stderr.write(`sandbox: ${problem}\n`);
+    process.exit(1);
+  }
+  const { SANDBOX_DATA_DIR, SANDBOX_PORT, LOG_LEVEL } = parsed.data;
+  process.stdout.write("Sandbox mode (no DATABASE_URL, REDIS_URL or bot tokens set): starting an embedded database, a local Telegram and the web chat…\n");
+  const started = Date.now();
+  let sandbox: Sandbox;
+  try {
+    sandbox = await startSandbox({ dataDir: SANDBOX_DATA_DIR, port: SANDBOX_PORT, reset: args.includes("--reset"), logLevel: LOG_LEVEL });
+  } catch (err) {
+    const message = err instanceof SandboxError || err instanceof ConfigError ? err.message : portInUse(err) ? `port ${SANDBOX_PORT} is in use; set SANDBOX_PORT to another one` : null;
+    if (message === null) throw err;
+    process.stderr.write(`sandbox: ${message}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(
+    `Sandbox ready in ${((Date.now() - started) / 1000).toFixed(1)} s — NOT for real customers — open ${sandbox.url} ` +
+      `(data in ${SANDBOX_DATA_DIR}; \`npm start -- --reset\` starts over)\n`,
+  );
+  onShutdown(createLogger(LOG_LEVEL, "sandbox"), () => sandbox.stop());
+}
+
+const portInUse = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE";
