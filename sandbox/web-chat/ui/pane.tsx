@@ -18,7 +18,7 @@ export type PaneProps = {
   close: () => void;
 };
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hour12: false });
 
 export function personaName(persona: Persona | undefined, telegramId: number): string {
   if (!persona) return `#${telegramId}`;
