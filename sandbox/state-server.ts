@@ -9,8 +9,8 @@ import type { Logger } from "../core/logger.js";
  * It knows the commands the product (and ioredis's handshake) sends — strings, sets, expiry, SCAN, MULTI/EXEC —
  * and nothing more; anything else is answered "-ERR unknown command". Values are text (the product stores no bytes).
  *
- * Durability: every change is appended to `<dir>/state.aof` as one JSON line per command, written with writeSync
- * before the reply leaves. The OS page cache outlives a killed process, so a SIGKILL right after a reply loses
+ * Durability: every change is appended to `<dir>/state.aof` as JSON (one line per batch of commands answered
+ * together), written with writeSync before the replies leave. The OS page cache outlives a killed process, so a SIGKILL right after a reply loses
  * nothing (no fsync: surviving a power cut is not the sandbox's job). Expiry times are stored absolute, so a
  * restart keeps TTLs right. At start the file is replayed (a torn last line from a kill mid-write is ignored),
  * expired keys are dropped, and the file is rewritten compacted; it is compacted again when it outgrows the data.
@@ -500,16 +500,18 @@ export async function startStateServer(options: StateServerOptions): Promise<Sta
     socket.on("close", () => sockets.delete(socket));
   });
 
-  const sweeper = setInterval(() => store.sweep(), sweepEveryMs);
-  sweeper.unref();
-
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
       resolve();
     });
+  }).catch((err: unknown) => {
+    aof.close();
+    throw err;
   });
+  const sweeper = setInterval(() => store.sweep(), sweepEveryMs);
+  sweeper.unref();
   const address = server.address();
   const boundPort = typeof address === "object" && address ? address.port : port;
   logger?.info({ dir, port: boundPort }, "state server listening");

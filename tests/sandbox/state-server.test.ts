@@ -124,6 +124,12 @@ describe("state server: the handshake and the connection", () => {
     socket.destroy();
   });
 
+  it("refuses a port already in use with an error (no crash), and the server holding it keeps serving", async () => {
+    const first = await start();
+    await expect(startStateServer({ dir: tempDir(), port: first.port })).rejects.toThrow(/EADDRINUSE/);
+    expect(await (await connect(first.url)).ping()).toBe("PONG");
+  });
+
   it("closes the connection on QUIT", async () => {
     const redis = new Redis((await start()).url, { lazyConnect: true, retryStrategy: () => null });
     clients.push(redis);
