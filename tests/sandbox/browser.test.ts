@@ -196,3 +196,183 @@ describe.skipIf(chromiumMissing && !process.env.CI)("the web chat in a browser",
     return botSays(pane, reply, mark, messageId);
   }
 });
+
+/**
+ * The page's own rules, on the built page with its API answered by the test (no sandbox behind it): how a message's
+ * formatting is shown, that a bot's HTML cannot run anything, what each kind of button sends, live edits and alerts,
+ * the START button of an empty chat, and a t.me link opened as an existing person.
+ */
+describe.skipIf(chromiumMissing && !process.env.CI)("the web chat page on its own", () => {
+  const origin = "http://web-chat.test";
+  const bots = {
+    client: { username: "sandbox_cashback_bot", firstName: "Cashback" },
+    partner: { username: "sandbox_cashback_partner_bot", firstName: "Cashback Partner" },
+    admin: { username: "sandbox_cashback_admin_bot", firstName: "Cashback Admin" },
+  };
+  const alice = { telegramId: 300000001, firstName: "Алиса", languageCode: "ru", role: "client", bot: "client", detail: "Gold · 175 pts" };
+  const bob = { telegramId: 300000002, firstName: "Bob", languageCode: "en", role: "client", bot: "client" };
+  const formatted = "Bold italic inside, code and https://t.me/sandbox_cashback_bot?start=r_FRIEND or /balance";
+  const messages = [
+    {
+      messageId: 1, from: "bot", date: 1_800_000_000, edited: false, text: formatted,
+      entities: [
+        { type: "bold", offset: 0, length: 18 },
+        { type: "italic", offset: 5, length: 13 },
+        { type: "code", offset: 20, length: 4 },
+      ],
+    },
+    {
+      messageId: 2, from: "bot", date: 1_800_000_001, edited: false, text: "ignored when html is given",
+      html: '<b>Hi</b> <script>window.pwned = 1</script><img src="x" onerror="window.pwned = 2"><a href="javascript:window.pwned = 3">js link</a> <a href="https://example.com/">site</a> <tg-spoiler>hidden</tg-spoiler> <marquee>kept as text</marquee>',
+    },
+    {
+      messageId: 3, from: "bot", date: 1_800_000_002, edited: false, text: "Списать 80 баллов?",
+      inlineKeyboard: [[{ text: "✅ Подтвердить", callbackData: "redeem:7:yes" }, { text: "Сайт", url: "https://example.com/" }]],
+    },
+  ];
+  const replyKeyboard = { rows: [[{ text: "💰 Баланс" }], [{ text: "📞 Поделиться номером", requestContact: true }]], oneTime: false };
+
+  let browser: Browser;
+  let page: Page;
+  let sent: { path: string; body: unknown }[];
+  let pendingEvents: unknown[];
+  /** What GET /api/chats answers: kept in step with the events the test sends, as the sandbox's server is. */
+  type TestMessage = { messageId: number; [field: string]: unknown };
+  const chats: Record<string, { messages: TestMessage[]; commands: unknown[]; replyKeyboard: unknown }> = {
+    "300000001": { messages: [...messages], commands: [{ command: "balance", description: "Баланс" }], replyKeyboard },
+    "300000002": { messages: [], commands: [], replyKeyboard: null },
+  };
+  type TestEvent =
+    | { type: "message"; chatId: number; message: TestMessage }
+    | { type: "keyboard"; chatId: number; replyKeyboard: unknown }
+    | { type: "callback-answer"; chatId: number; text: string; showAlert: boolean };
+  /** Sends an event to the page (on its next connection to /api/events) and applies it to the chat it is about. */
+  function push(event: TestEvent) {
+    pendingEvents.push({ bot: "client", ...event });
+    const chat = chats[String(event.chatId)]!;
+    if (event.type === "message") chat.messages = [...chat.messages.filter((m) => m.messageId !== event.message.messageId), event.message];
+    if (event.type === "keyboard") chat.replyKeyboard = event.replyKeyboard;
+  }
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    const { ensureWebChatBuilt } = await import("../../sandbox/web-chat/build.js");
+    const dist = await ensureWebChatBuilt();
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    });
+    page = await browser.newPage({ viewport: { width: 1300, height: 850 } });
+    page.setDefaultTimeout(stepTimeout);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    sent = [];
+    pendingEvents = [];
+    const { readFile } = await import("node:fs/promises");
+    await page.route(`${origin}/**`, async (route) => {
+      const request = route.request();
+      const path = new URL(request.url()).pathname;
+      const json = (body: unknown) => route.fulfill({ contentType: "application/json", body: JSON.stringify(body) });
+      if (path === "/api/state") return json({ bots, personas: [alice, bob] });
+      const chat = /^\/api\/chats\/client\/(\d+)$/.exec(path);
+      if (chat) return json(chats[chat[1]!]);
+      if (path.endsWith("/send")) {
+        sent.push({ path, body: request.postDataJSON() });
+        return json({ ok: true });
+      }
+      if (path === "/api/events") {
+        // Each connection gets what the test queued, then ends; the page reconnects 100 ms later (SSE `retry`).
+        const events = pendingEvents.splice(0).map((event) => `data: ${JSON.stringify(event)}\n\n`);
+        return route.fulfill({ contentType: "text/event-stream", body: `retry: 100\n\n${events.join("")}` });
+      }
+      const file = path === "/" ? "index.html" : path.slice(1);
+      const type = file.endsWith(".js") ? "text/javascript" : file.endsWith(".css") ? "text/css" : "text/html";
+      return route.fulfill({ contentType: type, body: await readFile(join(dist, file)) });
+    });
+    await page.goto(`${origin}/`);
+    await page.getByTestId("persona-300000001").click();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const pane = () => page.getByTestId("pane-client-300000001");
+  const bubble = (id: number) => pane().locator(`[data-testid="message"][data-message-id="${id}"] [data-testid="message-bot"]`);
+  /** Waits until the page has sent this many requests to the bots, and returns the last one. */
+  async function lastSent(count: number) {
+    await expect.poll(() => sent.length, { timeout: stepTimeout }).toBeGreaterThanOrEqual(count);
+    return sent[count - 1];
+  }
+
+  it("shows entities nested as Telegram does, with links and /commands that work", async () => {
+    const text = bubble(1);
+    await text.waitFor();
+    await expect(text.locator("b").textContent()).resolves.toBe("Bold italic inside");
+    await expect(text.locator("b i").textContent()).resolves.toBe("italic inside");
+    await expect(text.locator("code").textContent()).resolves.toBe("code");
+    await expect(text.getByRole("link", { name: "https://t.me/sandbox_cashback_bot?start=r_FRIEND" }).getAttribute("href")).resolves.toBe(
+      "https://t.me/sandbox_cashback_bot?start=r_FRIEND",
+    );
+    await text.getByRole("link", { name: "/balance" }).click();
+    expect(await lastSent(1)).toEqual({ path: "/api/chats/client/300000001/send", body: { text: "/balance" } });
+  });
+
+  it("keeps only Telegram's HTML subset: nothing a bot sends can run in the page", async () => {
+    const html = bubble(2);
+    await html.locator("b", { hasText: "Hi" }).waitFor();
+    expect(await html.locator("script, img, marquee").count()).toBe(0);
+    expect(await html.locator("a").count()).toBe(1);
+    await expect(html.locator("a").getAttribute("href")).resolves.toBe("https://example.com/");
+    await expect(html.textContent()).resolves.toMatch(/js link.*site.*hidden.*kept as text/);
+    expect(await html.locator(".spoiler").count()).toBe(1);
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await html.textContent()).not.toContain("ignored when html is given");
+  });
+
+  it("sends an inline button's data with its message, a reply button's text, and the person's phone for 'share my phone'", async () => {
+    const before = sent.length;
+    await pane().getByTestId("inline-button").filter({ hasText: "Подтвердить" }).click();
+    expect(await lastSent(before + 1)).toEqual({ path: "/api/chats/client/300000001/send", body: { callbackData: "redeem:7:yes", messageId: 3 } });
+    await pane().getByTestId("reply-button").filter({ hasText: "Баланс" }).click();
+    expect((await lastSent(before + 2))!.body).toEqual({ text: "💰 Баланс" });
+    await pane().getByTestId("share-phone").click();
+    expect((await lastSent(before + 3))!.body).toEqual({ contact: true });
+    await pane().getByTestId("input").fill("hello");
+    await pane().getByTestId("send").click();
+    expect((await lastSent(before + 4))!.body).toEqual({ text: "hello" });
+  });
+
+  it("shows live edits, new messages and an alert the bot answers a button with", async () => {
+    const { inlineKeyboard: _buttonsGone, ...question } = messages[2]!;
+    push({ type: "message", chatId: 300000001, message: { ...question, text: "Списано 80 баллов.", edited: true } });
+    push({ type: "message", chatId: 300000001, message: { messageId: 4, from: "user", date: 1_800_000_010, edited: false, contactPhone: "+79990000001" } });
+    push({ type: "callback-answer", chatId: 300000001, text: "Запрос уже обработан", showAlert: true });
+    push({ type: "keyboard", chatId: 300000001, replyKeyboard: null });
+    await bubble(3).filter({ hasText: "Списано 80 баллов." }).waitFor();
+    await expect(bubble(3).locator(".edited").textContent()).resolves.toMatch(/edited/);
+    expect(await pane().locator('[data-message-id="3"] [data-testid="inline-button"]').count()).toBe(0);
+    await pane().getByTestId("message-user").filter({ hasText: "+79990000001" }).waitFor();
+    await pane().getByTestId("alert").filter({ hasText: "Запрос уже обработан" }).waitFor();
+    await pane().getByTestId("reply-keyboard").waitFor({ state: "detached" });
+    await pane().getByTestId("alert").getByRole("button", { name: "OK" }).click();
+    await pane().getByTestId("alert").waitFor({ state: "detached" });
+  });
+
+  it("offers START in an empty chat, and opens a bot link as the person chosen, with its payload", async () => {
+    const before = sent.length;
+    await page.getByTestId("persona-300000002").click();
+    await page.getByTestId("pane-client-300000002").getByTestId("start").click();
+    expect(await lastSent(before + 1)).toEqual({ path: "/api/chats/client/300000002/send", body: { text: "/start" } });
+
+    await bubble(1).getByRole("link", { name: /start=r_FRIEND/ }).click();
+    const chooser = page.getByTestId("link-chooser");
+    await expect(chooser.textContent()).resolves.toMatch(/start=r_FRIEND/);
+    await chooser.getByTestId("chooser-300000002").click();
+    expect(await lastSent(before + 2)).toEqual({ path: "/api/chats/client/300000002/send", body: { text: "/start r_FRIEND" } });
+    await chooser.waitFor({ state: "detached" });
+
+    await page.getByTestId("pane-client-300000002").getByTestId("close-pane").click();
+    await page.getByTestId("pane-client-300000002").waitFor({ state: "detached" });
+    expect(pageErrors).toEqual([]);
+  });
+});
