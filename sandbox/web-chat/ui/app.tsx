@@ -35,7 +35,7 @@ export function App() {
       setState(await api.state());
       setLoadError(null);
     } catch (error) {
-      setLoadError(String(error));
+      setLoadError(`The sandbox does not answer (${error}); is it running?`);
     }
   }, []);
 
@@ -56,7 +56,10 @@ export function App() {
     source.onopen = () => {
       setLive(true);
       // After a reconnection the open chats may have missed events: read them again.
-      if (wasDown) setReloads((n) => n + 1);
+      if (wasDown) {
+        setReloads((n) => n + 1);
+        void refreshState();
+      }
       wasDown = false;
     };
     source.onerror = () => {
@@ -144,7 +147,7 @@ export function App() {
   const openIds = useMemo(() => new Set(panes.map((p) => p.telegramId)), [panes]);
 
   if (!state) {
-    return <div class="loading">{loadError ? `The sandbox does not answer: ${loadError}` : "Loading…"}</div>;
+    return <div class="loading">{loadError ?? "Loading…"}</div>;
   }
 
   return (

@@ -42,9 +42,15 @@ export function chatsReducer(state: ChatsState, action: ChatsAction): ChatsState
   switch (action.type) {
     case "loaded":
       return update(action.key, (chat) => {
-        // Events that arrived while the history was on its way are newer than it: they win.
-        let messages = action.view.messages;
-        for (const message of chat.messages) messages = upsert(messages, message);
+        // The server's history is the truth (it also drops what was deleted while the page was disconnected), but
+        // what arrived by events while it was on its way is newer: new messages and edits the history missed are kept.
+        const view = action.view.messages;
+        const newest = Math.max(0, ...view.map((m) => m.messageId));
+        let messages = view;
+        for (const message of chat.messages) {
+          const known = view.find((m) => m.messageId === message.messageId);
+          if (message.messageId > newest || (known && message.edited && !known.edited)) messages = upsert(messages, message);
+        }
         return { ...chat, loaded: true, messages, commands: action.view.commands, replyKeyboard: action.view.replyKeyboard };
       });
     case "event": {
