@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { performance } from "node:perf_hooks";
 import { z } from "zod";
 import { networkConfigKeys, startNetwork } from "../app/network.js";
 import { ConfigError, parseConfig } from "../core/config.js";
@@ -40,15 +41,27 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const releaseLock = lockDataDir(dataDir);
   const stops: (() => Promise<void> | void)[] = [releaseLock];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop();
+    for (const stop of [...stops].reverse()) await stop();
   };
+  const logger = createLogger(options.logLevel, "sandbox");
+  const started = performance.now();
+  /** Each step's time, for `LOG_LEVEL=info npm start` (where the start-up time goes). */
+  const timed = async <T>(step: string, run: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    const result = await run();
+    logger.info({ step, ms: Math.round(performance.now() - t0), sinceStartMs: Math.round(performance.now() - started) }, "sandbox step done");
+    return result;
+  };
+  // The page is built (when its sources changed) by Vite's native workers while this thread creates the database.
+  const page = timed("web chat page built", () => ensureWebChatBuilt());
+  page.catch(() => undefined); // awaited below; a failure before then must not be an unhandled rejection
   try {
-    const postgres = await startEmbeddedPostgres(join(dataDir, "postgres"));
-    stops.push(() => postgres.close());
-    const state = await startStateServer({ dir: join(dataDir, "state") });
-    stops.push(() => state.close());
-    const botApi = await LocalBotApi.start({ journalPath: join(dataDir, "telegram", "journal.jsonl") });
-    stops.push(() => botApi.stop());
+    const [postgres, state, botApi] = await Promise.all([
+      timed("embedded Postgres", () => startEmbeddedPostgres(join(dataDir, "postgres"))),
+      timed("state server", () => startStateServer({ dir: join(dataDir, "state") })),
+      timed("local Bot API", () => LocalBotApi.start({ journalPath: join(dataDir, "telegram", "journal.jsonl") })),
+    ]);
+    stops.push(() => postgres.close(), () => state.close(), () => botApi.stop());
     for (const bot of Object.values(sandboxBots)) botApi.addBot(bot.token, { id: bot.id, username: bot.username, first_name: bot.firstName });
 
     const config = parseConfig(
@@ -70,9 +83,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     );
     const runtime = createRuntime(config, "sandbox", { dbPoolMax: 1 });
     stops.push(() => runtime.close());
-    await runMigrations(runtime.db);
-    await seedDemoData(runtime.db, { appSecret: config.APP_SECRET, now: runtime.clock.now(), adminId: sandboxAdmin.id });
-    const network = await startNetwork(config, runtime);
+    await timed("migrations", () => runMigrations(runtime.db));
+    await timed("demo data", () => seedDemoData(runtime.db, { appSecret: config.APP_SECRET, now: runtime.clock.now(), adminId: sandboxAdmin.id }));
+    const network = await timed("bots and worker", () => startNetwork(config, runtime));
     stops.push(() => network.stop());
 
     const web = await startWebChatServer({
@@ -80,7 +93,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       port: options.port,
       botApi,
       bots: sandboxBots,
-      staticDir: await ensureWebChatBuilt(),
+      staticDir: await page,
       listPersonas: () => listPersonas(runtime.db, config.ADMIN_IDS),
       dataDir,
       logger: runtime.logger,
