@@ -343,7 +343,11 @@ export async function confirmRedemption(db: DbOrTx, input: { by: RedemptionDecid
       if (by.kind === "client" || by.staffTelegramId !== request.staffTelegramId) {
         await enqueue(tx, "redemption.tell-cashier", { redemptionRequestId: request.id, message: "redemption-confirmed" }, { runAt: now });
       }
-      await enqueue(tx, "notify.client", { clientId: request.clientId, message: "points-redeemed", params: { points: request.points, balance: entry.balanceAfter } }, { runAt: now });
+      // A client who confirmed in the bot sees the result there (their message is edited); one who named the code at
+      // the till is told by a message.
+      if (by.kind === "partner") {
+        await enqueue(tx, "notify.client", { clientId: request.clientId, message: "points-redeemed", params: { points: request.points, balance: entry.balanceAfter } }, { runAt: now });
+      }
       return { request: decided!, ledgerEntry: entry, balanceAfter: entry.balanceAfter, replayed: false };
     }),
   );

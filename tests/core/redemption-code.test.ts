@@ -159,6 +159,18 @@ describe("a redemption code cannot be guessed", () => {
 });
 
 describe("a redemption is told to the cashier who asked, and a replaced request says so", () => {
+  it("the client is told of the spent points once: by the edited confirmation in the bot, or by a message when the code was named at the till", async () => {
+    const s = await setup();
+    const inBot = await makeClient(db, 500);
+    const atTill = await makeClient(db, 500);
+    const first = await ask(s.cashier, inBot.clientId, t0, 100, "in-bot");
+    await confirmRedemption(db, { by: { kind: "client", clientId: inBot.clientId, requestId: first.id }, decisionKey: "in-bot" }, fixedClock(t0));
+    const second = await ask(s.cashier, atTill.clientId, t0, 100, "at-till");
+    await typeCode(s.cashier, second, second.code);
+    const told = (await db.select().from(jobs).where(eq(jobs.kind, "notify.client"))).filter((j) => j.payload.message === "points-redeemed");
+    expect(told.map((j) => j.payload.clientId)).toEqual([atTill.clientId]);
+  });
+
   it("a second cashier's request replaces the first: the first cashier is told at once, the client's old button says why", async () => {
     const s = await setup();
     const c = await makeClient(db, 500);
