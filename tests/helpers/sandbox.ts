@@ -111,7 +111,7 @@ export class WebChat {
       const found = fromBot.find((m) => !seen.has(shown(m)) && expected.test(m.text ?? m.caption ?? ""));
       if (found) return found;
       if (Date.now() > deadline) throw new Error(`@${bot} showed nothing new matching ${expected} to ${telegramId}; it showed:\n${fromBot.map((m) => m.text ?? m.caption).join("\n---\n")}`);
-      await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
