@@ -7,18 +7,9 @@ import { getNetworkSettings, type Tier } from "../core/settings/service.js";
 import { allAdminIds, isLanguage, type Language } from "../core/users/service.js";
 import { demoStaff } from "./demo-data.js";
 import { sandboxAdmin } from "./settings.js";
+import type { Persona } from "./web-chat/protocol.js";
 
-export type PersonaRole = "client" | "owner" | "cashier" | "admin" | "applicant";
-export type Persona = {
-  telegramId: number;
-  firstName: string;
-  lastName?: string;
-  languageCode: "ru" | "en";
-  role: PersonaRole;
-  bot: "client" | "partner" | "admin"; // the bot this person uses
-  phone?: string; // E.164 "+79…", what "share my phone" sends
-  detail?: string; // e.g. "Gold · 2 340 pts" for a client, "Coffee Point · cashier" for staff
-};
+export type { Persona, PersonaRole } from "./web-chat/protocol.js";
 
 /**
  * Everyone the web chat offers to play, read from the database so that people who joined while playing appear too:

@@ -7,7 +7,7 @@ import type { Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
 import type { BotName } from "../../telegram/bot-name.js";
-import type { Persona } from "../personas.js";
+import type { ChatEvent, ChatMessageView, Persona, ReplyKeyboardView } from "./protocol.js";
 import { newPersonaIdBase } from "../settings.js";
 import { sniffContentType, type BotApiEvent, type BotApiUser, type LocalBotApi } from "../telegram/bot-api.js";
 
@@ -16,32 +16,6 @@ import { sniffContentType, type BotApiEvent, type BotApiUser, type LocalBotApi }
  * Telegram's client for any persona — reading a chat, sending as that person, and Server-Sent Events for what changes.
  * Only ever on 127.0.0.1: it lets anyone speak as anyone.
  */
-
-export type ChatMessageView = {
-  messageId: number;
-  from: "bot" | "user";
-  /** Unix seconds. */
-  date: number;
-  edited: boolean;
-  text?: string;
-  caption?: string;
-  /** Telegram's, for the text or the caption. */
-  entities?: MessageEntity[];
-  /** The raw HTML when the bot used parse_mode HTML (the page sanitises it to Telegram's tag subset). */
-  html?: string;
-  photoFileId?: string;
-  documentName?: string;
-  documentFileId?: string;
-  /** A contact the user shared. */
-  contactPhone?: string;
-  inlineKeyboard?: { text: string; callbackData?: string; url?: string; webAppUrl?: string }[][];
-};
-export type ReplyKeyboardView = { rows: { text: string; requestContact?: boolean }[][]; oneTime: boolean; placeholder?: string };
-export type ChatEvent =
-  | { type: "message"; bot: BotName; chatId: number; message: ChatMessageView }
-  | { type: "deleted"; bot: BotName; chatId: number; messageId: number }
-  | { type: "callback-answer"; bot: BotName; chatId: number; text?: string; showAlert?: boolean }
-  | { type: "keyboard"; bot: BotName; chatId: number; replyKeyboard: ReplyKeyboardView | null };
 
 export type WebChatServerOptions = {
   host: string;

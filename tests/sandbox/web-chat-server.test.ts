@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { Persona } from "../../sandbox/personas.js";
 import { sandboxBots } from "../../sandbox/settings.js";
 import { LocalBotApi } from "../../sandbox/telegram/bot-api.js";
-import { startWebChatServer, type ChatEvent } from "../../sandbox/web-chat/server.js";
+import type { ChatEvent } from "../../sandbox/web-chat/protocol.js";
+import { startWebChatServer } from "../../sandbox/web-chat/server.js";
 
 // The web chat's HTTP API, driven with fetch as the page drives it, over a real local Bot API that the bots' side
 // (grammY's Api) reads and writes. Only the database's list of personas is a stand-in: a callback returning a fixed list.

@@ -1,4 +1,4 @@
-import type { BotName, ChatView, Persona, PersonaRole, SandboxState, SendBody } from "./types.js";
+import type { BotName, ChatView, Persona, PersonaRole, SandboxState, SendBody } from "../protocol.js";
 
 async function json<T>(response: Response): Promise<T> {
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${await response.text()}`);

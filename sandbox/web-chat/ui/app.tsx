@@ -4,7 +4,7 @@ import { parseBotLink, type BotLink } from "./links.js";
 import { Pane, personaName } from "./pane.js";
 import { Rail } from "./rail.js";
 import { chatKey, chatsReducer, emptyChat, initialChats } from "./store.js";
-import type { BotName, ChatEvent, Persona, SandboxState, SendBody } from "./types.js";
+import type { BotName, ChatEvent, Persona, SandboxState, SendBody } from "../protocol.js";
 
 type OpenPane = { bot: BotName; telegramId: number };
 

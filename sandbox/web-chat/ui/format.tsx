@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import type { MessageEntity } from "./types.js";
+import type { MessageEntity } from "../protocol.js";
 
 /** What a rendered message does when someone clicks a link or a /command in it. */
 export type TextHandlers = {

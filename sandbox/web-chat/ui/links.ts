@@ -1,4 +1,4 @@
-import type { BotInfo, BotName } from "./types.js";
+import type { BotInfo, BotName } from "../protocol.js";
 
 export type BotLink = { bot: BotName; payload: string | undefined };
 

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { renderEntities, renderHtml, type TextHandlers } from "./format.js";
 import type { ChatState, Notice } from "./store.js";
-import type { BotInfo, BotName, ChatMessageView, InlineButton, Persona, SendBody } from "./types.js";
+import type { BotInfo, BotName, ChatMessageView, InlineButton, Persona, SendBody } from "../protocol.js";
 
 export type PaneProps = {
   bot: BotName;

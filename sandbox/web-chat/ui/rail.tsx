@@ -1,4 +1,4 @@
-import type { Persona, PersonaRole } from "./types.js";
+import type { Persona, PersonaRole } from "../protocol.js";
 import { personaName } from "./pane.js";
 
 const groups: { role: PersonaRole; title: string }[] = [

@@ -1,4 +1,4 @@
-import type { BotCommand, BotName, ChatEvent, ChatMessageView, ChatView, ReplyKeyboardView } from "./types.js";
+import type { BotCommand, BotName, ChatEvent, ChatMessageView, ChatView, ReplyKeyboardView } from "../protocol.js";
 
 /** One chat between a person and a bot, as the page knows it. Private chats: the chat id is the person's Telegram id. */
 export type ChatState = {

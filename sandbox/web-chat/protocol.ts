@@ -1,16 +1,23 @@
-/** The web chat's HTTP API shapes, as the sandbox contract describes them (the server in ../server.ts sends these). */
+/**
+ * The web chat's HTTP API: what the server (server.ts) answers and the page (ui/) reads. One definition for both;
+ * no imports, so the page's browser build and the server's Node build can both use it.
+ */
 
 export type BotName = "client" | "partner" | "admin";
 export type PersonaRole = "client" | "owner" | "cashier" | "admin" | "applicant";
 
+/** Someone the web chat lets you play. */
 export type Persona = {
   telegramId: number;
   firstName: string;
   lastName?: string;
   languageCode: "ru" | "en";
   role: PersonaRole;
+  /** The bot this person uses. */
   bot: BotName;
+  /** E.164, what "share my phone" sends. */
   phone?: string;
+  /** E.g. "Gold · 2 340 pts" for a client, "Coffee Point · cashier" for staff. */
   detail?: string;
 };
 
@@ -31,15 +38,19 @@ export type InlineButton = { text: string; callbackData?: string; url?: string; 
 export type ChatMessageView = {
   messageId: number;
   from: "bot" | "user";
+  /** Unix seconds. */
   date: number;
   edited: boolean;
   text?: string;
   caption?: string;
+  /** Telegram's, for the text or the caption. */
   entities?: MessageEntity[];
+  /** The raw HTML when the bot used parse_mode HTML (the page sanitises it to Telegram's tag subset). */
   html?: string;
   photoFileId?: string;
   documentName?: string;
   documentFileId?: string;
+  /** A contact the user shared. */
   contactPhone?: string;
   inlineKeyboard?: InlineButton[][];
 };
