@@ -115,14 +115,18 @@ export class Lease {
 export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<number> {
   const now = deps.clock.now();
   const onlyQuiet = deps.telegram && !deps.telegram.up ? sql`AND kind IN (${sql.join(quietKinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
-  const claimed = await deps.db.execute<{ id: string }>(sql`
-    UPDATE jobs SET attempts = attempts + 1, run_at = ${at(new Date(now.getTime() + leaseSeconds * 1000))}, status = 'running', updated_at = now()
-    WHERE id IN (
-      SELECT id FROM jobs
+  const claimed = await deps.db.execute<{ id: string; due_at: string }>(sql`
+    WITH due AS (
+      SELECT id, run_at FROM jobs
       WHERE ((status = 'pending' AND run_at <= ${at(now)}) OR (status = 'running' AND run_at <= ${at(now)})) ${onlyQuiet}
-      ORDER BY run_at LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-    RETURNING id`);
-  for (const { id } of claimed) {
+      ORDER BY run_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED)
+    UPDATE jobs SET attempts = attempts + 1, run_at = ${at(new Date(now.getTime() + leaseSeconds * 1000))}, status = 'running', updated_at = now()
+    FROM due WHERE jobs.id = due.id
+    RETURNING jobs.id, due.run_at AS due_at`);
+  // Performed in the order they fell due, then as they were enqueued (RETURNING keeps no order): a person's messages
+  // written together (the points, then the question about the visit) arrive in that order.
+  const inOrder = [...claimed].sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime() || Number(a.id) - Number(b.id));
+  for (const { id } of inOrder) {
     const [job] = await deps.db.select().from(jobs).where(eq(jobs.id, Number(id)));
     if (!job) continue;
     if (deps.telegram && !deps.telegram.up && !quietKinds.includes(job.kind)) {

@@ -74,7 +74,8 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
   async function waitForMessage(bot: BotKey, chatId: number, expect: RegExp, since = 0, timeoutMs = 15_000) {
     const call = await state.fake.waitFor(
       tokens[bot],
-      (c) => c.at >= since && ["sendMessage", "editMessageText", "sendPhoto"].includes(c.method) && Number(c.params.chat_id) === chatId && expect.test(String(c.params.text ?? c.params.caption ?? "")),
+      // Only what arrived: a send that failed (an injected error) showed the person nothing.
+      (c) => c.at >= since && c.failed === undefined && ["sendMessage", "editMessageText", "sendPhoto"].includes(c.method) && Number(c.params.chat_id) === chatId && expect.test(String(c.params.text ?? c.params.caption ?? "")),
       timeoutMs,
     );
     return call;
