@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { z } from "zod";
@@ -35,6 +36,8 @@ export type Sandbox = { url: string; dataDir: string; stop(): Promise<void> };
  * local Bot API for Telegram — and a web chat page in place of the Telegram app. Listens on 127.0.0.1 only.
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
+  // Before the slow part: a taken port is reported at once, not after the database has been created.
+  if (options.port !== 0) await assertPortFree(sandboxHost, options.port);
   const dataDir = resolve(options.dataDir);
   if (options.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -137,6 +140,15 @@ const isAlive = (pid: number) => {
     return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 };
+
+/** Rejects with EADDRINUSE (or whatever else stops a listen) if nothing could listen on host:port now. */
+function assertPortFree(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
 
 /** A problem the user can fix, reported as one line. */
 export class SandboxError extends Error {}

@@ -100,4 +100,14 @@ describe("the sandbox (npm start with no configuration)", () => {
     expect((await chat.state()).personas.map((p) => p.telegramId)).not.toContain(newcomer.telegramId);
     expect((await chat.chat("client", newcomer.telegramId)).messages).toEqual([]);
   }, 180_000);
+
+  it("a second sandbox on the same data directory, or on a port in use, stops at once with one line saying why", async () => {
+    const dataDir = newSandboxDataDir();
+    sandbox = await new SandboxProcess(dataDir).start();
+    await expect(new SandboxProcess(dataDir).start()).rejects.toThrow(/sandbox: another sandbox \(pid \d+\) is using/);
+    const port = new URL(sandbox.url).port;
+    await expect(new SandboxProcess(newSandboxDataDir(), { SANDBOX_PORT: port }).start()).rejects.toThrow(new RegExp(`sandbox: port ${port} is in use; set SANDBOX_PORT`));
+    // The first one was not disturbed.
+    expect((await fetch(sandbox.url)).status).toBe(200);
+  }, 120_000);
 });

@@ -68,4 +68,13 @@ describe("config", () => {
     });
     await expect(run(process.execPath, ["--import", "tsx", "migrate.ts"], { env: { PATH: env.PATH, HOME: env.HOME, DATABASE_URL: testDatabaseUrl }, timeout: 60_000 })).resolves.toBeDefined();
   }, 150_000);
+
+  it("`npm start` with any one production setting is production: a missing other one is named, never replaced by the sandbox", async () => {
+    const run = promisify(execFile);
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", DATABASE_URL: testDatabaseUrl };
+    const err = await run(process.execPath, ["--import", "tsx", "main.ts"], { env, timeout: 60_000 }).then(() => null, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(err?.code).toBe(1);
+    expect(err?.stderr.trim().split("\n")).toEqual(["config: REDIS_URL is missing"]);
+    expect(err?.stdout).not.toMatch(/Sandbox/);
+  }, 60_000);
 });
