@@ -15,7 +15,14 @@ export type NetworkConfig = Pick<Config, (typeof networkConfigKeys)[number]>;
  * alike (only the runtime's adapters and the config's addresses differ).
  */
 export async function startNetwork(config: NetworkConfig, runtime: Runtime): Promise<{ stop(): Promise<void> }> {
-  const bots = [await startBot(clientBot, config, runtime), await startBot(partnerBot, config, runtime), await startBot(adminBot, config, runtime)];
+  const bots: Awaited<ReturnType<typeof startBot>>[] = [];
+  try {
+    for (const spec of [clientBot, partnerBot, adminBot]) bots.push(await startBot(spec, config, runtime));
+  } catch (err) {
+    // One that could not start stops the ones that did: no half-started network keeps polling.
+    await Promise.all(bots.map((b) => b.stop()));
+    throw err;
+  }
   const worker = startWorker(config, runtime);
   return {
     async stop() {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -39,9 +39,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   // Before the slow part: a taken port is reported at once, not after the database has been created.
   if (options.port !== 0) await assertPortFree(sandboxHost, options.port);
   const dataDir = resolve(options.dataDir);
-  if (options.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  // The lock first: --reset must never delete the data of a sandbox that is running on it.
   const releaseLock = lockDataDir(dataDir);
+  if (options.reset) {
+    for (const entry of readdirSync(dataDir)) if (entry !== lockFileName) rmSync(join(dataDir, entry), { recursive: true, force: true });
+  }
   const stops: (() => Promise<void> | void)[] = [releaseLock];
   const stopAll = async () => {
     for (const stop of [...stops].reverse()) await stop();
@@ -59,12 +62,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const page = timed("web chat page built", () => ensureWebChatBuilt());
   page.catch(() => undefined); // awaited below; a failure before then must not be an unhandled rejection
   try {
-    const [postgres, state, botApi] = await Promise.all([
-      timed("embedded Postgres", () => startEmbeddedPostgres(join(dataDir, "postgres"))),
-      timed("state server", () => startStateServer({ dir: join(dataDir, "state") })),
-      timed("local Bot API", () => LocalBotApi.start({ journalPath: join(dataDir, "telegram", "journal.jsonl") })),
-    ]);
-    stops.push(() => postgres.close(), () => state.close(), () => botApi.stop());
+    // Each part is registered for stopping as soon as it is up, so a failure of another stops it too.
+    const up = <T extends object>(part: Promise<T>, stop: (t: T) => Promise<void>) => part.then((t) => (stops.push(() => stop(t)), t));
+    const [postgres, state, botApi] = await allStarted([
+      up(timed("embedded Postgres", () => startEmbeddedPostgres(join(dataDir, "postgres"))), (p) => p.close()),
+      up(timed("state server", () => startStateServer({ dir: join(dataDir, "state") })), (s) => s.close()),
+      up(
+        timed("local Bot API", () => LocalBotApi.start({ journalPath: join(dataDir, "telegram", "journal.jsonl"), recordCalls: false })),
+        (b) => b.stop(),
+      ),
+    ] as const);
+    if (botApi.skippedJournalLines > 0) logger.warn({ skipped: botApi.skippedJournalLines }, "local Bot API: damaged lines of the chats' journal were skipped");
     for (const bot of Object.values(sandboxBots)) botApi.addBot(bot.token, { id: bot.id, username: bot.username, first_name: bot.firstName });
 
     const config = parseConfig(
@@ -109,26 +117,43 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   }
 }
 
+/** Like Promise.all, but waits for every part to settle before rejecting, so none is left starting unseen. */
+async function allStarted<T extends readonly Promise<unknown>[]>(parts: T): Promise<{ [K in keyof T]: Awaited<T[K]> }> {
+  const settled = await Promise.allSettled(parts);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { [K in keyof T]: Awaited<T[K]> };
+}
+
 /** APP_SECRET keys the hashes kept of deleted clients: made once per sandbox and kept with its data, never changed. */
 function appSecretOf(dataDir: string): string {
   const file = join(dataDir, "app-secret");
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  if (!existsSync(file)) {
+    // Written aside and renamed: a sandbox killed right here leaves no empty secret behind.
+    writeFileSync(`${file}.tmp`, randomBytes(32).toString("hex"), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
   return readFileSync(file, "utf8").trim();
 }
+
+const lockFileName = "sandbox.pid";
 
 /**
  * One sandbox per data directory: two would both write the same embedded database and corrupt it. A lock left by a
  * killed sandbox (its process is gone) is taken over.
  */
 function lockDataDir(dataDir: string): () => void {
-  const file = join(dataDir, "sandbox.pid");
-  if (existsSync(file)) {
+  const file = join(dataDir, lockFileName);
+  try {
+    writeFileSync(file, String(process.pid), { flag: "wx" }); // fails if the file exists: two starts cannot both take it
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
     const pid = Number(readFileSync(file, "utf8"));
     if (Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
       throw new SandboxError(`another sandbox (pid ${pid}) is using ${dataDir}; stop it, or set SANDBOX_DATA_DIR to another folder`);
     }
+    writeFileSync(file, String(process.pid));
   }
-  writeFileSync(file, String(process.pid));
   return () => rmSync(file, { force: true });
 }
 
@@ -185,7 +210,10 @@ export async function runSandboxFromCommandLine(args: readonly string[], env: No
     `Sandbox ready in ${((Date.now() - started) / 1000).toFixed(1)} s — NOT for real customers — open ${sandbox.url} ` +
       `(data in ${SANDBOX_DATA_DIR}; \`npm start -- --reset\` starts over)\n`,
   );
-  onShutdown(createLogger(LOG_LEVEL, "sandbox"), () => sandbox.stop());
+  onShutdown(createLogger(LOG_LEVEL, "sandbox"), async () => {
+    await sandbox.stop();
+    process.stdout.write(`Sandbox stopped; \`npm start\` continues where you were.\n`);
+  });
 }
 
 const portInUse = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE";

@@ -34,6 +34,8 @@ export type WebChatServerOptions = {
 
 const botNames = ["client", "partner", "admin"] as const satisfies readonly BotName[];
 const maxBodyBytes = 64 * 1024;
+/** How long a read persona list serves sends (names and languages change rarely; a new person is read at once). */
+const personaListMaxAgeMs = 5_000;
 /** SSE comment lines keep idle connections (and proxies) from timing out. */
 const pingEveryMs = 15_000;
 
@@ -91,6 +93,8 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
   const botByToken = new Map(botNames.map((name) => [bots[name].token, name]));
   const created = await createdPersonas(join(options.dataDir, "personas.json"), logger);
   const eventStreams = new Set<{ res: ServerResponse; stop: () => void }>();
+  /** `host:port` values of the Host header this server answers (filled in once it listens). */
+  const allowedHosts = new Set<string>();
 
   /** Everyone the page can play: the database's people, then those created here and not in the database yet. */
   async function personas(): Promise<Persona[]> {
@@ -99,18 +103,27 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
     return [...listed, ...created.all().filter((p) => !listedIds.has(p.telegramId))];
   }
 
+  /**
+   * The list as last read (a send needs only the person's name and language): read again when older than a few
+   * seconds or when the person is not in it, so sending does not add the whole list's queries to every message.
+   */
+  let recent: { at: number; list: Persona[] } | undefined;
   async function persona(telegramId: number, bot: BotName): Promise<Persona> {
-    const matches = (await personas()).filter((p) => p.telegramId === telegramId);
+    const fresh = recent !== undefined && Date.now() - recent.at < personaListMaxAgeMs && recent.list.some((p) => p.telegramId === telegramId);
+    if (!fresh) recent = { at: Date.now(), list: await personas() };
+    const matches = recent!.list.filter((p) => p.telegramId === telegramId);
     const found = matches.find((p) => p.bot === bot) ?? matches[0];
     if (!found) throw new HttpError(404, `no persona with Telegram id ${telegramId}: pick one from /api/state or create one`);
     return found;
   }
 
-  function chatView(bot: BotName, chatId: number) {
+  async function chatView(bot: BotName, chatId: number) {
     const { token, id } = bots[bot];
+    // The menu in the person's language from the start, as their Telegram app shows it before they write.
+    const languageCode = (await persona(chatId, bot).catch(() => undefined))?.languageCode;
     return {
       messages: botApi.chatMessages(token, chatId).map((m) => messageView(m, id, botApi.messageHtml(token, chatId, m.message_id))),
-      commands: botApi.commandsFor(token, chatId).map(({ command, description }) => ({ command, description })),
+      commands: botApi.commandsFor(token, chatId, languageCode).map(({ command, description }) => ({ command, description })),
       replyKeyboard: keyboardView(botApi.replyKeyboard(token, chatId)),
     };
   }
@@ -179,6 +192,9 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
   }
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Anyone who can reach this server can speak as anyone: only this machine's own browser, by its own address
+    // (a page elsewhere that points a name of its own at 127.0.0.1 — DNS rebinding — gets nothing).
+    if (!allowedHosts.has((req.headers.host ?? "").toLowerCase())) throw new HttpError(403, "this web chat answers only at its own address");
     const url = new URL(req.url ?? "/", "http://web-chat.invalid");
     const path = url.pathname;
     const method = req.method ?? "GET";
@@ -209,7 +225,7 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
       if (!bot) throw new HttpError(400, `unknown bot ${JSON.stringify(chat[1])}: one of ${botNames.join(", ")}`);
       const telegramId = /^[1-9]\d{0,14}$/.test(chat[2]!) ? Number(chat[2]) : NaN;
       if (!Number.isSafeInteger(telegramId)) throw new HttpError(400, `not a Telegram id: ${JSON.stringify(chat[2])}`);
-      if (chat[3] === undefined && method === "GET") return sendJson(res, 200, chatView(bot, telegramId));
+      if (chat[3] === undefined && method === "GET") return sendJson(res, 200, await chatView(bot, telegramId));
       if (chat[3] !== undefined && method === "POST") {
         await send(bot, telegramId, parseBody(sendBody, await readJson(req)));
         return sendJson(res, 200, { ok: true });
@@ -233,6 +249,7 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${options.host}:${port}`;
+  allowedHosts.add(`${options.host}:${port}`).add(`localhost:${port}`);
   logger.debug({ url }, "web chat: listening");
 
   let closing: Promise<void> | undefined;
@@ -264,7 +281,8 @@ async function createdPersonas(file: string, logger: Logger) {
   let writing = Promise.resolve();
   const save = () => {
     const snapshot = JSON.stringify(list, null, 2);
-    writing = writing.then(async () => {
+    // After a failed write the next one still runs (and rewrites the whole list).
+    writing = writing.catch(() => undefined).then(async () => {
       await mkdir(join(file, ".."), { recursive: true });
       await writeFile(`${file}.tmp`, snapshot);
       await rename(`${file}.tmp`, file);
@@ -355,6 +373,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
+  // Only a JSON body: a form or text/plain post from another site (which a browser sends without asking) is refused.
+  if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) throw new HttpError(415, "send the body as application/json");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

@@ -4,6 +4,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Persona } from "../../sandbox/web-chat/protocol.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 
@@ -85,7 +86,7 @@ type ChatView = { messages: { messageId: number; from: "bot" | "user"; text?: st
 export class WebChat {
   constructor(readonly url: string) {}
 
-  async state(): Promise<{ personas: { telegramId: number; role: string; bot: string; firstName: string; phone?: string; detail?: string }[] }> {
+  async state(): Promise<{ personas: Persona[] }> {
     return (await fetch(`${this.url}/api/state`)).json() as never;
   }
 

@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -75,6 +76,25 @@ async function call(path: string, body?: unknown) {
   const init = body === undefined ? {} : { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) };
   const res = await fetch(`${web.url}${path}`, init);
   return { status: res.status, body: (await res.json()) as any };
+}
+
+async function postAsAnotherSite(path: string, body: string) {
+  const res = await fetch(`${web.url}${path}`, { method: "POST", headers: { "content-type": "text/plain" }, body });
+  return { status: res.status, body: (await res.json()) as any };
+}
+
+/** fetch cannot set Host; node:http can. */
+function requestWithHost(host: string, path: string, body?: string): Promise<{ status: number; body: any }> {
+  const { port } = new URL(web.url);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, method: body === undefined ? "GET" : "POST", headers: { host, "content-type": "application/json" } }, (res) => {
+      let text = "";
+      res.on("data", (d: Buffer) => (text += d.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 const send = (bot: string, telegramId: number, body: unknown) => call(`/api/chats/${bot}/${telegramId}/send`, body);
@@ -251,9 +271,10 @@ describe("a chat", () => {
     await events.waitFor((e): e is ChatEvent => e.type === "keyboard" && e.replyKeyboard === null);
   });
 
-  it("the chat shows the command menu the bot set for this person's language", async () => {
+  it("the chat shows the command menu the bot set for this person's language, before and after they write", async () => {
     await bots.admin.setMyCommands([{ command: "desk", description: "Рабочий стол" }]);
     await bots.admin.setMyCommands([{ command: "desk", description: "Desk" }], { language_code: "en" });
+    expect((await call(`/api/chats/admin/${admin.telegramId}`)).body.commands).toEqual([{ command: "desk", description: "Desk" }]);
     await send("admin", admin.telegramId, { text: "hi" });
     expect((await call(`/api/chats/admin/${admin.telegramId}`)).body.commands).toEqual([{ command: "desk", description: "Desk" }]);
   });
@@ -275,6 +296,11 @@ describe("a chat", () => {
       [await send("client", "12abc" as never, { text: "hi" }), 400],
       [await send("client", 555, { text: "hi" }), 404],
       [await call("/api/nothing"), 404],
+      // What a page on another site can make a browser send without asking: a text/plain body, or (after pointing a
+      // name of its own at 127.0.0.1) a request carrying that name as Host.
+      [await postAsAnotherSite(`/api/chats/client/${client.telegramId}/send`, JSON.stringify({ text: "hi" })), 415],
+      [await requestWithHost("rebound.example:80", `/api/chats/client/${client.telegramId}/send`, JSON.stringify({ text: "hi" })), 403],
+      [await requestWithHost("rebound.example:80", "/api/state"), 403],
     ] as const;
     for (const [res, status] of refused) {
       expect(res.status).toBe(status);
