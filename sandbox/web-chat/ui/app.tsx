@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
+import { isSafeUrl } from "./format.js";
 import { parseBotLink, type BotLink } from "./links.js";
 import { Pane, personaName } from "./pane.js";
 import { Rail } from "./rail.js";
@@ -127,7 +128,7 @@ export function App() {
     (url: string) => {
       const link = state ? parseBotLink(url, state.bots) : null;
       if (link) setChooser(link);
-      else window.open(url, "_blank", "noopener");
+      else if (isSafeUrl(url)) window.open(url, "_blank", "noopener");
     },
     [state],
   );

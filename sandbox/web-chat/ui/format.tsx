@@ -16,8 +16,12 @@ function absoluteUrl(url: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(url) ? url : `https://${url}`;
 }
 
+/** Only links a Telegram app would open: never `javascript:` or `data:` from a bot's text, entity or button. */
+export const isSafeUrl = (url: string) => /^(https?:|tg:|mailto:)/i.test(url);
+
 function Link({ href, children, handlers }: { href: string; children: ComponentChildren; handlers: TextHandlers }) {
   const url = absoluteUrl(href);
+  if (!isSafeUrl(url)) return <>{children}</>;
   return (
     <a
       href={url}
@@ -151,7 +155,6 @@ const allowedTags: Record<string, string> = {
   code: "code", pre: "pre", a: "a", blockquote: "blockquote", "tg-spoiler": "span",
 };
 const droppedTags = new Set(["script", "style", "iframe", "object", "embed", "template", "noscript"]);
-const safeHref = /^(https?:|tg:|mailto:)/i;
 
 /** HTML a bot sent, parsed by the browser (never inserted as markup) and rebuilt from the whitelist above. */
 export function renderHtml(html: string, handlers: TextHandlers): ComponentChildren {
@@ -182,7 +185,7 @@ function renderNodes(nodes: NodeListOf<ChildNode>, handlers: TextHandlers, linki
       out.push(...children);
     } else if (rendered === "a") {
       const href = element.getAttribute("href") ?? "";
-      out.push(safeHref.test(href) ? <Link href={href} handlers={handlers}>{children}</Link> : children);
+      out.push(isSafeUrl(href) ? <Link href={href} handlers={handlers}>{children}</Link> : children);
     } else if (spoiler) {
       out.push(<span class="spoiler">{children}</span>);
     } else {

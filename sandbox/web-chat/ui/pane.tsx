@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
-import { renderEntities, renderHtml, type TextHandlers } from "./format.js";
+import { isSafeUrl, renderEntities, renderHtml, type TextHandlers } from "./format.js";
 import type { ChatState, Notice } from "./store.js";
 import type { BotInfo, BotName, ChatMessageView, InlineButton, Persona, SendBody } from "../protocol.js";
 
@@ -198,7 +198,7 @@ export function Pane(props: PaneProps) {
 function pressInline(props: PaneProps, message: ChatMessageView, button: InlineButton) {
   if (button.callbackData !== undefined) void props.send({ callbackData: button.callbackData, messageId: message.messageId });
   else if (button.url) props.openLink(button.url);
-  else if (button.webAppUrl) window.open(button.webAppUrl, "_blank", "noopener");
+  else if (button.webAppUrl && isSafeUrl(button.webAppUrl)) window.open(button.webAppUrl, "_blank", "noopener");
 }
 
 function Message({ message, handlers, press }: { message: ChatMessageView; handlers: TextHandlers; press: (button: InlineButton) => void }) {
