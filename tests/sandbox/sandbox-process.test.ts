@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { newSandboxDataDir, SandboxProcess, WebChat } from "../helpers/sandbox.js";
@@ -105,6 +106,9 @@ describe("the sandbox (npm start with no configuration)", () => {
     const dataDir = newSandboxDataDir();
     sandbox = await new SandboxProcess(dataDir).start();
     await expect(new SandboxProcess(dataDir).start()).rejects.toThrow(/sandbox: another sandbox \(pid \d+\) is using/);
+    // Not even --reset: it would delete the running one's database under it.
+    await expect(new SandboxProcess(dataDir).start(["--reset"])).rejects.toThrow(/sandbox: another sandbox \(pid \d+\) is using/);
+    expect(readdirSync(dataDir)).toEqual(expect.arrayContaining(["postgres", "state", "telegram", "app-secret"]));
     const port = new URL(sandbox.url).port;
     await expect(new SandboxProcess(newSandboxDataDir(), { SANDBOX_PORT: port }).start()).rejects.toThrow(new RegExp(`sandbox: port ${port} is in use; set SANDBOX_PORT`));
     // The first one was not disturbed.
