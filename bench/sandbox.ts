@@ -23,23 +23,28 @@ const { personas } = await chat.state();
 const tills = personas.filter((p) => (p.role === "cashier" || p.role === "owner") && p.languageCode === "ru");
 const clients = personas.filter((p) => p.role === "client" && p.phone);
 
+// Stopped whatever happens: a failed run must not leave a sandbox running.
+let rssAfterAccruals = 0;
 const confirmMs: number[] = [];
 const conversationMs: number[] = [];
-for (let i = 0; i < accruals; i++) {
-  const client = clients[i % clients.length]!;
-  const cashier = tills[i % tills.length]!;
-  const began = performance.now();
-  await chat.say("partner", cashier.telegramId, "/accrue", /Клиент: введите/);
-  await chat.say("partner", cashier.telegramId, client.phone!, /Сумма чека/);
-  await chat.say("partner", cashier.telegramId, String(300 + i), /Номер чека/);
-  await chat.say("partner", cashier.telegramId, `BENCH-${Date.now()}-${i}`, /Начислить клиенту/);
-  const confirming = performance.now();
-  await chat.press("partner", cashier.telegramId, /Подтвердить/, /Начислено \d+ балл/);
-  confirmMs.push(performance.now() - confirming);
-  conversationMs.push(performance.now() - began);
+try {
+  for (let i = 0; i < accruals; i++) {
+    const client = clients[i % clients.length]!;
+    const cashier = tills[i % tills.length]!;
+    const began = performance.now();
+    await chat.say("partner", cashier.telegramId, "/accrue", /Клиент: введите/);
+    await chat.say("partner", cashier.telegramId, client.phone!, /Сумма чека/);
+    await chat.say("partner", cashier.telegramId, String(300 + i), /Номер чека/);
+    await chat.say("partner", cashier.telegramId, `BENCH-${Date.now()}-${i}`, /Начислить клиенту/);
+    const confirming = performance.now();
+    await chat.press("partner", cashier.telegramId, /Подтвердить/, /Начислено \d+ балл/);
+    confirmMs.push(performance.now() - confirming);
+    conversationMs.push(performance.now() - began);
+  }
+  rssAfterAccruals = rssMb(sandbox.pid!);
+} finally {
+  await sandbox.stop();
 }
-const rssAfterAccruals = rssMb(sandbox.pid!);
-await sandbox.stop();
 
 const figures = {
   start_cold_ms: coldMs,
