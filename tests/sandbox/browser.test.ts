@@ -17,6 +17,9 @@ const chromiumPath = "/usr/bin/chromium";
 type PageElement = { getAttribute(name: string): string | null; querySelector(selector: string): PageElement | null; textContent: string | null };
 type PageDocument = { querySelectorAll(selector: string): ArrayLike<PageElement> };
 
+/** Debian's chromium, with the flags this machine needs (no sandbox as root, no GPU, no calls to Google's hosts). */
+const launchChromium = () => chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+
 const artifactsDir = fileURLToPath(new URL("../../test-artifacts/browser/", import.meta.url));
 const stepTimeout = 20_000;
 
@@ -36,10 +39,7 @@ describe.skipIf(chromiumMissing && !process.env.CI)("the web chat in a browser",
     rmSync(artifactsDir, { recursive: true, force: true }); // only this run's screenshots
     mkdirSync(artifactsDir, { recursive: true });
     sandbox = await new SandboxProcess(newSandboxDataDir()).start();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
     page.setDefaultTimeout(stepTimeout);
     page.on("pageerror", (error) => pageErrors.push(error.message));
@@ -258,10 +258,7 @@ describe.skipIf(chromiumMissing && !process.env.CI)("the web chat page on its ow
   beforeAll(async () => {
     const { ensureWebChatBuilt } = await import("../../sandbox/web-chat/build.js");
     const dist = await ensureWebChatBuilt();
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1300, height: 850 } });
     page.setDefaultTimeout(stepTimeout);
     page.on("pageerror", (error) => pageErrors.push(error.message));
