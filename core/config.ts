@@ -42,6 +42,24 @@ export const configSchema = z.object({
    * (a new secret forgets who was deleted before).
    */
   APP_SECRET: z.string().min(32, "must be at least 32 characters (generate with: openssl rand -hex 32)"),
+  /** The web server (Mini App and dashboard) listens on this port. */
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  /**
+   * Where people reach the web server from outside (the Mini App's and the dashboard's links), e.g.
+   * https://card.example.com. Telegram opens Mini Apps only over https; http is accepted for localhost only.
+   * Unset: the client bot shows no "My card" button and /dashboard says the dashboard has no address yet.
+   */
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((u) => {
+      const { protocol, hostname } = new URL(u);
+      return protocol === "https:" || (protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname));
+    }, "must be an https:// URL (http only for localhost)")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  /** The Mini App refuses Telegram initData signed longer ago than this (seconds). */
+  INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
 });
 
 export type Config = z.infer<typeof configSchema>;

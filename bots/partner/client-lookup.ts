@@ -3,7 +3,7 @@ import { looksLikePhone } from "../../core/clients/phone.js";
 import { findClientForStaff, type Client } from "../../core/clients/service.js";
 import { isDomainError } from "../../core/errors.js";
 import type { Db } from "../../db/client.js";
-import { clientIdForCode } from "../shared/client-codes.js";
+import { clientIdForCode } from "../../core/clients/codes.js";
 
 /**
  * Lookups one staff member may make per window. A till finds a few clients a minute; going through phone numbers

@@ -38,6 +38,8 @@ export const clients = pgTable(
     uniqueIndex("clients_phone_key").on(t.phone),
     uniqueIndex("clients_referral_code_key").on(t.referralCode),
     index("clients_source_partner_idx").on(t.sourcePartnerId),
+    // New clients per day on the dashboard's overview.
+    index("clients_created_idx").on(t.createdAt),
     check("clients_phone_e164", sql`${t.phone} IS NULL OR ${t.phone} ~ '^\\+[1-9][0-9]{7,14}$'`),
   ],
 );

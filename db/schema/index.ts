@@ -6,3 +6,4 @@ export * from "./feedback.js";
 export * from "./operations.js";
 export * from "./analytics.js";
 export * from "./broadcasts.js";
+export * from "./web.js";

@@ -34,6 +34,8 @@ export const purchases = pgTable(
       .where(sql`${t.cancelledAt} IS NULL`),
     index("purchases_partner_time_idx").on(t.partnerId, t.createdAt),
     index("purchases_client_time_idx").on(t.clientId, t.createdAt),
+    // The dashboard's network-wide overview and exports read a period of checks across all partners.
+    index("purchases_time_idx").on(t.createdAt),
     check("purchases_amount_positive", sql`${t.amountKopecks} > 0`),
     check("purchases_points_non_negative", sql`${t.pointsAccrued} >= 0`),
   ],
@@ -87,6 +89,8 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_reverses_entry_key").on(t.reversesEntryId),
     index("ledger_client_time_idx").on(t.clientId, t.createdAt),
     index("ledger_partner_time_idx").on(t.partnerId, t.createdAt),
+    // The dashboard's network-wide overview, the settlement report and the ledger export read a period of rows.
+    index("ledger_time_idx").on(t.createdAt),
     // Zero only for a reversal that found nothing left to take back (all of it is the shortfall).
     check("ledger_points_nonzero", sql`${t.points} <> 0 OR (${t.kind} = 'reversal' AND ${t.shortfall} > 0)`),
     check("ledger_balance_after_non_negative", sql`${t.balanceAfter} >= 0`),

@@ -23,6 +23,8 @@ const tables = [
   "broadcast_deliveries",
   "broadcasts",
   "code_attempt_failures",
+  "dashboard_login_links",
+  "dashboard_sessions",
 ];
 
 export async function resetDb(db: Db): Promise<void> {

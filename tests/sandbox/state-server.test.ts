@@ -10,7 +10,7 @@ import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { takeLookup } from "../../bots/partner/client-lookup.js";
-import { clientIdForCode, issueClientCode } from "../../bots/shared/client-codes.js";
+import { clientIdForCode, issueClientCode } from "../../core/clients/codes.js";
 import { forgetClientInRedis } from "../../bots/shared/erasure.js";
 import { createRedis, waitForRedis } from "../../core/runtime.js";
 import { globToRegExp, startStateServer, type StateServer } from "../../sandbox/state-server.js";

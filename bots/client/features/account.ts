@@ -6,7 +6,7 @@ import { asId } from "../../../telegram/callback-data.js";
 import { inAllLanguages } from "../../../telegram/i18n.js";
 import type { I18n } from "@grammyjs/i18n";
 import { historyPage } from "../keyboards.js";
-import { clientCodeTtlSeconds, issueClientCode } from "../../shared/client-codes.js";
+import { clientCodeTtlSeconds, issueClientCode } from "../../../core/clients/codes.js";
 
 /** The client of this Telegram user, or a hint to /start first (null). */
 export async function requireClient(ctx: BaseContext): Promise<Client | null> {

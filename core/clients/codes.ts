@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { randomDigits } from "../../core/ids.js";
+import { randomDigits } from "../ids.js";
 
 /**
  * One-time codes a client shows at the till instead of their phone: six digits, valid for ten minutes, in Redis
