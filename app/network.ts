@@ -7,7 +7,7 @@ import { startBot } from "../bots/shared/launch.js";
 import { startWorker, workerConfigKeys } from "../worker/main.js";
 
 /** What the whole network in one process needs: the worker's settings, and APP_SECRET (the bots register and delete clients). */
-export const networkConfigKeys = [...workerConfigKeys, "APP_SECRET", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE"] as const;
+export const networkConfigKeys = [...workerConfigKeys, "APP_SECRET", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE", "PUBLIC_URL"] as const;
 export type NetworkConfig = Pick<Config, (typeof networkConfigKeys)[number]>;
 
 /**

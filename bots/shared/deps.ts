@@ -15,6 +15,11 @@ export type BotDeps = {
   appSecret: string;
   /** TEST-ONLY (FAULT_CRASH_BEFORE_CONVERSATION_SAVE): die before the first conversation state is saved, see faults.ts. */
   faultCrashBeforeConversationSave?: boolean;
+  /**
+   * PUBLIC_URL from the config: where the web server (Mini App at /app/, dashboard at /dashboard/) is reached from
+   * outside. Unset: no "My card" button, and /dashboard says the dashboard has no address yet.
+   */
+  publicUrl?: string;
   /** ADMIN_IDS from the config. */
   adminIds: readonly number[];
   /** Rate limit per user: at most `limit` updates per `windowMs`. */

@@ -70,12 +70,12 @@ export type BotSpec = {
 
 const tokenKeyOf = { client: "CLIENT_BOT_TOKEN", partner: "PARTNER_BOT_TOKEN", admin: "ADMIN_BOT_TOKEN" } as const;
 
-type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS" | "APP_SECRET"> &
+type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS" | "APP_SECRET" | "PUBLIC_URL"> &
   Partial<Pick<Config, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "ADMIN_IDS" | "FAULT_CRASH_BEFORE_CONVERSATION_SAVE">>;
 
 /** The settings a bot process needs: only those, so each can be started with its own env. */
 export const botConfigKeys = (spec: BotSpec) =>
-  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
+  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE", "PUBLIC_URL", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
 
 /** Starts one bot on an existing runtime (used alone by `npm run start:<bot>`, together by `npm start`). */
 export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runtime) {
@@ -88,6 +88,7 @@ export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runti
     clock: runtime.clock,
     appSecret: config.APP_SECRET,
     adminIds: config.ADMIN_IDS ?? [],
+    publicUrl: config.PUBLIC_URL,
     faultCrashBeforeConversationSave: config.FAULT_CRASH_BEFORE_CONVERSATION_SAVE === "1",
     rateLimit: { limit: config.RATE_LIMIT_MAX, windowMs: config.RATE_LIMIT_WINDOW_MS },
     peerApis: Object.fromEntries(

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Locator, type Page } from "playwright-core";
+import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
 import { newSandboxDataDir, SandboxProcess } from "../helpers/sandbox.js";
 
 /**
@@ -11,24 +12,15 @@ import { newSandboxDataDir, SandboxProcess } from "../helpers/sandbox.js";
  * the partner's link → the cashier accrues → the cashier asks to spend points → the client confirms → both see it.
  * Screenshots of every step go to test-artifacts/browser/.
  */
-const chromiumPath = "/usr/bin/chromium";
-
 // The few DOM shapes the functions run inside the page use (the tests compile without the DOM library).
 type PageElement = { getAttribute(name: string): string | null; querySelector(selector: string): PageElement | null; textContent: string | null };
 type PageDocument = { querySelectorAll(selector: string): ArrayLike<PageElement> };
 
-/** Debian's chromium, with the flags this machine needs (no sandbox as root, no GPU, no calls to Google's hosts). */
-const launchChromium = () => chromium.launch({ executablePath: chromiumPath, args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
 
 const artifactsDir = fileURLToPath(new URL("../../test-artifacts/browser/", import.meta.url));
 const stepTimeout = 20_000;
 
-const chromiumMissing = !existsSync(chromiumPath);
-if (chromiumMissing && !process.env.CI) {
-  console.warn(`browser test skipped: ${chromiumPath} is missing (apt-get install chromium); in CI it runs and .ci/run installs it`);
-}
-
-describe.skipIf(chromiumMissing && !process.env.CI)("the web chat in a browser", () => {
+describe.skipIf(skipBrowserTests)("the web chat in a browser", () => {
   let sandbox: SandboxProcess;
   let browser: Browser;
   let page: Page;
@@ -202,7 +194,7 @@ describe.skipIf(chromiumMissing && !process.env.CI)("the web chat in a browser",
  * formatting is shown, that a bot's HTML cannot run anything, what each kind of button sends, live edits and alerts,
  * the START button of an empty chat, and a t.me link opened as an existing person.
  */
-describe.skipIf(chromiumMissing && !process.env.CI)("the web chat page on its own", () => {
+describe.skipIf(skipBrowserTests)("the web chat page on its own", () => {
   const origin = "http://web-chat.test";
   const bots = {
     client: { username: "sandbox_cashback_bot", firstName: "Cashback" },
