@@ -45,16 +45,32 @@ describe("layers", () => {
     expect(violations("worker", ["bots"])).toEqual([]);
   });
 
-  it("db imports nothing from core, telegram, bots, worker, app or sandbox", () => {
-    expect(violations("db", ["core", "telegram", "bots", "worker", "app", "sandbox"])).toEqual([]);
+  it("db imports nothing from core, telegram, bots, worker, web, app or sandbox", () => {
+    expect(violations("db", ["core", "telegram", "bots", "worker", "web", "app", "sandbox"])).toEqual([]);
   });
 
-  it("core imports nothing from telegram, bots, worker, app or sandbox", () => {
-    expect(violations("core", ["telegram", "bots", "worker", "app", "sandbox"])).toEqual([]);
+  it("core imports nothing from telegram, bots, worker, web, app or sandbox", () => {
+    expect(violations("core", ["telegram", "bots", "worker", "web", "app", "sandbox"])).toEqual([]);
   });
 
-  it("what bots and worker share (telegram/) imports neither of them, nor app/ or the sandbox", () => {
-    expect(violations("telegram", ["bots", "worker", "app", "sandbox"])).toEqual([]);
+  it("what bots and worker share (telegram/) imports neither of them, nor web/, app/ or the sandbox", () => {
+    expect(violations("telegram", ["bots", "worker", "web", "app", "sandbox"])).toEqual([]);
+  });
+
+  it("the web server imports nothing from the bots, the worker, app/ or the sandbox; bots and worker nothing from web/", () => {
+    expect(violations("web", ["bots", "worker", "app", "sandbox"])).toEqual([]);
+    expect(violations("bots", ["web"])).toEqual([]);
+    expect(violations("worker", ["web"])).toEqual([]);
+  });
+
+  it("the pages (web/ui) take only types from outside web/ui: no server, core or database code in a browser bundle", () => {
+    const valueImports = (file: string) =>
+      [...readFileSync(join(root, file), "utf8").matchAll(/^\s*(?:import|export)\s+(?!type\b)[^;]*?from\s*["']([^"']+)["']/gm)]
+        .map((m) => m[1]!)
+        .filter((s) => s.startsWith("."))
+        .map((s) => relative(root, resolve(root, dirname(file), s)).replaceAll("\\", "/"));
+    const outside = sourceFiles("web/ui").flatMap((file) => valueImports(file).filter((target) => !within(target, "web/ui")).map((target) => `${file} → ${target}`));
+    expect(outside).toEqual([]);
   });
 
   it.each(botFolders)("%s imports nothing from another bot's folder", (bot) => {
