@@ -10,6 +10,7 @@ import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
 import type { Clock } from "../core/clock.js";
 import { recomputeSegments } from "../core/analytics/nightly.js";
+import { deleteEndedDashboardAccess } from "../core/web-auth/service.js";
 import { networkStats } from "../core/analytics/network-stats.js";
 import { partnerStats } from "../core/analytics/partner-stats.js";
 import { startOfDay } from "../core/clock.js";
@@ -226,6 +227,8 @@ async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
     },
     "analytics.recompute": async (p) => {
       const rows = await recomputeSegments(deps.db, deps.clock);
+      // The nightly run also clears dashboard sign-in links and sessions that ended more than a day ago.
+      await deleteEndedDashboardAccess(deps.db, deps.clock);
       if (!p.requestedBy) return { bot: "admin", messages: [] };
       const t = await translator(deps, deps.i18n.admin, p.requestedBy);
       return { bot: "admin", messages: [{ chatId: p.requestedBy, text: t("segments-recomputed", { rows }) }] };
