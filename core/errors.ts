@@ -31,6 +31,7 @@ export const errorCodes = [
   "REDEMPTION_SUPERSEDED",
   "REDEMPTION_CANCELLED",
   "CODE_ATTEMPTS_EXCEEDED",
+  "JOB_NOT_DEAD",
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

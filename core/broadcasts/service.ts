@@ -1,7 +1,7 @@
-import { and, eq, exists, isNotNull, isNull, or, sql } from "drizzle-orm";
+import { and, desc, eq, exists, inArray, isNotNull, isNull, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx, Tx } from "../../db/client.js";
-import { broadcastDeliveries, broadcasts, clients, purchases, type Audience } from "../../db/schema/index.js";
+import { broadcastDeliveries, broadcasts, clients, partners, purchases, type Audience } from "../../db/schema/index.js";
 import { segmentMembers } from "../analytics/nightly.js";
 import { customerCategories, rfmSegments, type CustomerCategory, type RfmSegment } from "../analytics/segments.js";
 import { audit } from "../audit/service.js";
@@ -159,7 +159,43 @@ export async function broadcastProgress(db: DbOrTx, broadcastId: number): Promis
     .from(broadcastDeliveries)
     .where(eq(broadcastDeliveries.broadcastId, broadcastId))
     .groupBy(broadcastDeliveries.status);
+  return progressOf(rows);
+}
+
+function progressOf(rows: { status: string; n: string | number }[]): BroadcastProgress {
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Partial<Record<string, number>>;
   const total = rows.reduce((s, r) => s + Number(r.n), 0);
   return { total, sent: by.sent ?? 0, unreachable: by.unreachable ?? 0, uncertain: by.uncertain ?? 0, failed: by.failed ?? 0, pending: (by.pending ?? 0) + (by.sending ?? 0) };
+}
+
+/**
+ * The dashboard's broadcasts, newest first, each with its delivery report: one partner's (`partnerId`) or all of
+ * them (null, an admin). The reports come from one grouped query over the listed broadcasts.
+ */
+export async function listBroadcasts(db: DbOrTx, input: { partnerId: number | null; limit?: number }) {
+  const limit = Math.min(Math.max(input.limit ?? 50, 1), 200);
+  const rows = await db
+    .select({
+      id: broadcasts.id,
+      senderKind: broadcasts.senderKind,
+      partnerId: broadcasts.partnerId,
+      partnerName: partners.name,
+      text: broadcasts.text,
+      audience: broadcasts.audience,
+      status: broadcasts.status,
+      createdAt: broadcasts.createdAt,
+      finishedAt: broadcasts.finishedAt,
+    })
+    .from(broadcasts)
+    .leftJoin(partners, eq(partners.id, broadcasts.partnerId))
+    .where(input.partnerId === null ? undefined : eq(broadcasts.partnerId, input.partnerId))
+    .orderBy(desc(broadcasts.createdAt), desc(broadcasts.id))
+    .limit(limit);
+  if (rows.length === 0) return [];
+  const counts = await db
+    .select({ broadcastId: broadcastDeliveries.broadcastId, status: broadcastDeliveries.status, n: sql<string>`count(*)` })
+    .from(broadcastDeliveries)
+    .where(inArray(broadcastDeliveries.broadcastId, rows.map((r) => r.id)))
+    .groupBy(broadcastDeliveries.broadcastId, broadcastDeliveries.status);
+  return rows.map((r) => ({ ...r, report: progressOf(counts.filter((c) => c.broadcastId === r.id)) }));
 }

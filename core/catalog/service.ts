@@ -60,7 +60,7 @@ export async function moderateService(db: DbOrTx, input: { adminTelegramId: numb
 /** What clients see: approved services of approved partners. */
 export async function networkServices(db: DbOrTx, limit = 50) {
   return db
-    .select({ id: services.id, name: services.name, description: services.description, priceKopecks: services.priceKopecks, partnerName: partners.name })
+    .select({ id: services.id, name: services.name, description: services.description, priceKopecks: services.priceKopecks, partnerName: partners.name, partnerAddress: partners.address })
     .from(services)
     .innerJoin(partners, eq(partners.id, services.partnerId))
     .where(and(eq(services.status, "approved"), eq(partners.status, "approved")))
@@ -74,4 +74,24 @@ export async function partnerServices(db: DbOrTx, partnerId: number) {
 
 export async function pendingServices(db: DbOrTx, limit = 20) {
   return db.select().from(services).where(eq(services.status, "pending")).orderBy(asc(services.createdAt)).limit(limit);
+}
+
+/** The dashboard's list: one partner's services (`partnerId`) or every partner's (null, an admin), newest first. */
+export async function listServices(db: DbOrTx, input: { partnerId: number | null; status?: "pending" | "approved" | "rejected" }) {
+  return db
+    .select({
+      id: services.id,
+      partnerId: services.partnerId,
+      partnerName: partners.name,
+      name: services.name,
+      description: services.description,
+      priceKopecks: services.priceKopecks,
+      status: services.status,
+      moderationReason: services.moderationReason,
+      createdAt: services.createdAt,
+    })
+    .from(services)
+    .innerJoin(partners, eq(partners.id, services.partnerId))
+    .where(and(input.partnerId === null ? undefined : eq(services.partnerId, input.partnerId), input.status ? eq(services.status, input.status) : undefined))
+    .orderBy(desc(services.createdAt), desc(services.id));
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { DbOrTx } from "../../db/client.js";
 import { partners, partnerStaff, type PartnerSettings } from "../../db/schema/index.js";
@@ -14,6 +14,8 @@ import { getNetworkSettings } from "../settings/service.js";
 import { line, parseInput, textField } from "../validation.js";
 import { reasonRule } from "../moderation.js";
 import { requireActiveStaffRole, type Partner } from "./access.js";
+
+export type PartnerStatus = Partner["status"];
 
 /** What an applicant types; the partner bot asks with the same rules. */
 export const applicationRules = { name: line(2, 100), category: line(2, 60), address: line(5, 200), contactName: line(2, 100) } as const;
@@ -90,6 +92,15 @@ export async function setPartnerBlocked(db: DbOrTx, input: { adminTelegramId: nu
 
 export async function pendingApplications(db: DbOrTx, limit = 20) {
   return db.select().from(partners).where(eq(partners.status, "pending")).orderBy(asc(partners.createdAt)).limit(limit);
+}
+
+/** Every partner (or those with one status), newest first: the dashboard's partners and applications page. */
+export async function listPartners(db: DbOrTx, input: { status?: PartnerStatus } = {}): Promise<Partner[]> {
+  return db
+    .select()
+    .from(partners)
+    .where(input.status ? eq(partners.status, input.status) : undefined)
+    .orderBy(desc(partners.createdAt), desc(partners.id));
 }
 
 export async function findPartner(db: DbOrTx, lookup: { id: number } | { code: string }) {

@@ -81,10 +81,28 @@ export async function deletePromotion(db: DbOrTx, input: { partnerId: number; st
 export async function currentPromotions(db: DbOrTx, clock: Clock = systemClock, limit = 50) {
   const now = clock.now();
   return db
-    .select({ id: promotions.id, title: promotions.title, body: promotions.body, startsAt: promotions.startsAt, endsAt: promotions.endsAt, imageFileId: promotions.imageFileId, partnerName: partners.name })
+    .select({ id: promotions.id, title: promotions.title, body: promotions.body, startsAt: promotions.startsAt, endsAt: promotions.endsAt, imageFileId: promotions.imageFileId, partnerName: partners.name, partnerAddress: partners.address })
     .from(promotions)
     .innerJoin(partners, eq(partners.id, promotions.partnerId))
     .where(and(lte(promotions.startsAt, now), gte(promotions.endsAt, now), eq(partners.status, "approved")))
     .orderBy(asc(promotions.endsAt))
     .limit(limit);
+}
+
+/** The dashboard's list: one partner's promotions (`partnerId`) or every partner's (null, an admin), latest start first. */
+export async function listPromotions(db: DbOrTx, input: { partnerId: number | null }) {
+  return db
+    .select({
+      id: promotions.id,
+      partnerId: promotions.partnerId,
+      partnerName: partners.name,
+      title: promotions.title,
+      body: promotions.body,
+      startsAt: promotions.startsAt,
+      endsAt: promotions.endsAt,
+    })
+    .from(promotions)
+    .innerJoin(partners, eq(partners.id, promotions.partnerId))
+    .where(input.partnerId === null ? undefined : eq(promotions.partnerId, input.partnerId))
+    .orderBy(desc(promotions.startsAt), desc(promotions.id));
 }

@@ -1,5 +1,5 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { Tx } from "../../db/client.js";
+import type { DbOrTx, Tx } from "../../db/client.js";
 import { clients, referrals } from "../../db/schema/index.js";
 import { DomainError } from "../errors.js";
 import { enqueue } from "../jobs/outbox.js";
@@ -108,4 +108,13 @@ export async function withdrawReferralBonusIfUnearned(tx: Tx, referral: Referral
     WHERE NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.reverses_entry_id = b.id)
     ORDER BY b.id DESC LIMIT 1`);
   return bonus ? { bonusEntryId: Number(bonus.id) } : null;
+}
+
+/** How many friends joined through a client's link, and how many of them brought the bonus (their first purchase counted). */
+export async function referralCounts(db: DbOrTx, clientId: number): Promise<{ joined: number; rewarded: number }> {
+  const [row] = await db
+    .select({ joined: sql<string>`count(*)`, rewarded: sql<string>`count(*) FILTER (WHERE ${referrals.rewardedAt} IS NOT NULL)` })
+    .from(referrals)
+    .where(eq(referrals.referrerClientId, clientId));
+  return { joined: Number(row?.joined ?? 0), rewarded: Number(row?.rewarded ?? 0) };
 }

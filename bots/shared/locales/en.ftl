@@ -94,5 +94,6 @@ error-redemption-code-locked = The redemption request was cancelled: too many wr
 error-redemption-superseded = This request was replaced by a newer request no. { $newRequestId }. No points will be spent on the old one.
 error-redemption-cancelled = The cashier cancelled this request. No points were spent.
 error-code-attempts-exceeded = Too many wrong codes in the last hour. Code entry is available again in { $minutes } min; the client can still confirm in their bot.
+error-job-not-dead = Only a failed job can be retried; this one is not failed (it may have been retried already).
 # The locale numbers and dates are formatted in (Intl), for this language.
 intl-locale = en-US

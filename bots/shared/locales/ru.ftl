@@ -95,5 +95,6 @@ error-redemption-code-locked = Запрос на списание отменён
 error-redemption-superseded = Этот запрос заменён новым запросом № { $newRequestId }. По старому баллы не спишутся.
 error-redemption-cancelled = Кассир отменил этот запрос. Баллы не списаны.
 error-code-attempts-exceeded = Слишком много неверных кодов за последний час. Ввод кода снова будет доступен через { $minutes } мин. Клиент может подтвердить списание в своём боте.
+error-job-not-dead = Повторить можно только сбойную задачу, а эта не в сбое (возможно, её уже повторили).
 # The locale numbers and dates are formatted in (Intl), for this language.
 intl-locale = ru-RU
