@@ -9,8 +9,9 @@ import { rejectWithReason } from "./conversations/moderation.js";
 import { editNetworkSetting } from "./conversations/settings.js";
 import { adminDesk } from "./features/admin-desk.js";
 import { broadcastConversation } from "../shared/broadcast.js";
+import { dashboardFeature } from "../shared/dashboard.js";
 
-export const adminCommands = ["queue", "broadcast", "approvals", "stats", "segments", "find", "settings", "audit", "language", "help"] as const;
+export const adminCommands = ["queue", "broadcast", "approvals", "stats", "segments", "find", "settings", "audit", "dashboard", "language", "help"] as const;
 
 /** The admin bot: only admins (ADMIN_IDS or granted in the database) get past the role check. */
 export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
@@ -29,6 +30,7 @@ export function createAdminBot(token: string, deps: BotDeps, config?: BotConfig<
     // Its own commands typed inside a conversation leave it and do what they say.
     flowExits: { commands: adminCommands, menuKeys: [] },
   });
+  bot.use(dashboardFeature({ actorType: "admin", identify: async (ctx) => ({ telegramId: ctx.from!.id, role: "admin", partnerId: null }) }));
   bot.use(adminDesk);
   return bot;
 }

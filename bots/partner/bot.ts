@@ -12,10 +12,12 @@ import { redemption, redemptionByCode } from "./conversations/redemption.js";
 import { editSetting } from "./conversations/settings.js";
 import { publicFeature, replyToStranger } from "./features/public.js";
 import { broadcastConversation } from "../shared/broadcast.js";
+import { dashboardFeature } from "../shared/dashboard.js";
+import type { DashboardIdentity } from "../../core/web-auth/service.js";
 import { staffDesk } from "./features/staff-desk.js";
 import { partnerMenuKeys } from "./keyboards.js";
 
-export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "broadcast", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "language", "help"] as const;
+export const partnerCommands = ["start", "accrue", "redeem", "find", "undo", "stats", "segments", "broadcast", "link", "promotions", "newpromo", "services", "newservice", "settings", "staff", "dashboard", "language", "help"] as const;
 
 /** The partner bot: no I/O here, so tests can build it; `main.ts` starts it. */
 export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfig<BotContext>): Bot<BotContext> {
@@ -48,8 +50,23 @@ export function createPartnerBot(token: string, deps: BotDeps, config?: BotConfi
     flowExits: { commands: [...partnerCommands, "apply"], menuKeys: partnerMenuKeys },
   });
   bot.use(publicFeature);
+  // Before the staff filter: a stranger hears the usual answer, and "Log out everywhere" works for whoever pressed it.
+  bot.use(dashboardFeature({ actorType: "staff", identify: ownerIdentity }));
   bot.filter((ctx) => ctx.staff !== undefined).use(staffDesk(i18n));
   bot.on("callback_query", (ctx) => ctx.answerCallbackQuery({ text: ctx.t("button-stale") }));
   bot.use(replyToStranger);
   return bot;
+}
+
+/** The dashboard is the owner's (it holds the client base and exports): a cashier is told so, a stranger gets the usual answer. */
+async function ownerIdentity(ctx: BotContext): Promise<DashboardIdentity | null> {
+  if (!ctx.staff) {
+    await replyToStranger(ctx);
+    return null;
+  }
+  if (ctx.staff.role !== "owner") {
+    await ctx.reply(ctx.t("dashboard-owner-only"));
+    return null;
+  }
+  return { telegramId: ctx.staff.staffTelegramId, role: "partner", partnerId: ctx.staff.partnerId };
 }

@@ -8,6 +8,7 @@ cmd-broadcast = Broadcast
 cmd-find = Find a client or partner
 cmd-settings = Network settings
 cmd-audit = Audit log
+cmd-dashboard = Dashboard (sign-in link)
 cmd-language = Language
 cmd-help = Help
 bot-description = Administration of the cashback network.
@@ -22,6 +23,7 @@ admin-help = /queue — applications and services waiting for review
     /find — find a client (phone, code, Telegram id) or a partner (code)
     /settings — network settings: bonuses, tiers, cashback, time limits
     /audit — recent actions
+    /dashboard — the dashboard in a browser: a sign-in link
     /language — language
 approve = ✅ Approve
 reject = ❌ Reject
@@ -135,6 +137,8 @@ audit-target-promotion = promotion
 audit-target-broadcast = broadcast
 audit-target-network = network
 audit-target-ledger-entry = operation
+audit-target-person = person
+audit-target-job = job
 audit-action-settings-update = changed network settings
 audit-action-ledger-undo = undid an operation
 audit-action-ledger-adjust = adjusted a balance
@@ -158,6 +162,9 @@ audit-action-promotion-delete = deleted a promotion
 audit-action-broadcast-create = created a broadcast
 audit-action-broadcast-approve = approved a broadcast
 audit-action-broadcast-reject = rejected a broadcast
+audit-action-dashboard-sign-in = signed in to the dashboard
+audit-action-dashboard-sign-out-everywhere = logged out of the dashboard everywhere
+audit-action-job-retry = retried a failed job
 
 ## /settings
 settings-title = ⚙️ Network settings. A change is in effect at once and goes to the audit log (/audit). What to change?
@@ -192,3 +199,5 @@ setting-invalid = That does not fit. Expected: { $hint }.
 setting-order = Tier thresholds must rise: 0 < Silver < Gold < Platinum (now { $silver } / { $gold } / { $platinum }). Enter another value or /cancel.
 setting-saved = ✅ { $name }: { $from } → { $to }. In effect now.
 setting-unchanged = That is the same value — nothing changed.
+
+dashboard-no-address = The dashboard has no address yet: set PUBLIC_URL (the web server's external https address) in the configuration and restart the network.

@@ -8,6 +8,7 @@ cmd-broadcast = Рассылка
 cmd-find = Найти клиента или партнёра
 cmd-settings = Настройки сети
 cmd-audit = Журнал действий
+cmd-dashboard = Панель управления (ссылка для входа)
 cmd-language = Язык
 cmd-help = Помощь
 bot-description = Администрирование кэшбэк-сети.
@@ -22,6 +23,7 @@ admin-help = /queue — заявки и услуги на модерации
     /find — найти клиента (телефон, код, Telegram id) или партнёра (код)
     /settings — настройки сети: бонусы, уровни, кэшбэк, сроки
     /audit — последние действия
+    /dashboard — панель управления в браузере: ссылка для входа
     /language — язык
 approve = ✅ Одобрить
 reject = ❌ Отклонить
@@ -134,6 +136,8 @@ audit-target-service = услуга
 audit-target-promotion = акция
 audit-target-broadcast = рассылка
 audit-target-network = сеть
+audit-target-person = человек
+audit-target-job = задача
 audit-target-ledger-entry = операция
 audit-action-settings-update = изменил настройки сети
 audit-action-ledger-undo = отменил операцию
@@ -158,6 +162,9 @@ audit-action-promotion-delete = удалил акцию
 audit-action-broadcast-create = создал рассылку
 audit-action-broadcast-approve = одобрил рассылку
 audit-action-broadcast-reject = отклонил рассылку
+audit-action-dashboard-sign-in = вошёл в панель управления
+audit-action-dashboard-sign-out-everywhere = вышел из панели управления на всех устройствах
+audit-action-job-retry = перезапустил сбойную задачу
 
 ## /settings
 settings-title = ⚙️ Настройки сети. Изменение действует сразу и попадает в журнал (/audit). Что изменить?
@@ -192,3 +199,5 @@ setting-invalid = Не подходит. Нужно: { $hint }.
 setting-order = Пороги уровней должны расти: 0 < «Серебро» < «Золото» < «Платина» (сейчас { $silver } / { $gold } / { $platinum }). Введите другое значение или /cancel.
 setting-saved = ✅ { $name }: { $from } → { $to }. Действует сразу.
 setting-unchanged = Это то же значение — ничего не изменилось.
+
+dashboard-no-address = У панели управления ещё нет адреса: задайте PUBLIC_URL (внешний https-адрес веб-сервера) в настройках и перезапустите сеть.

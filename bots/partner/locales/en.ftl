@@ -15,6 +15,7 @@ cmd-services = My services
 cmd-newservice = New service
 cmd-settings = Settings
 cmd-staff = Staff
+cmd-dashboard = Dashboard (for the owner)
 cmd-language = Language
 cmd-help = Help
 bot-description = The cashback network's partner bot: add and spend clients' points, see your statistics.
@@ -34,7 +35,7 @@ partner-blocked = Your business is suspended in the network. Please contact an a
 already-partner = You already work in the network as "{ $partner }".
 staff-welcome = "{ $partner }": the till is ready. Choose an action with the buttons below.
 help-staff = The buttons below: add cashback, spend points, find a client, undo, statistics.
-    More: /link — link and QR for clients, /segments — your clients by segment, /broadcast — a message to your clients, /promotions and /newpromo — promotions, /services and /newservice — services, /settings — settings, /staff — staff, /language — language.
+    More: /link — link and QR for clients, /segments — your clients by segment, /broadcast — a message to your clients, /promotions and /newpromo — promotions, /services and /newservice — services, /settings — settings, /staff — staff, /dashboard — the dashboard in a browser (for the owner), /language — language.
 date-locale = en-GB
 
 apply-name = What is your business called?
@@ -182,3 +183,6 @@ digest = 📈 "{ $partner }" yesterday: turnover { $turnover }, { $checks } chec
 client-not-found-register = There is no client with { $phone } in the network yet. Register them? When they open the network's bot and share this number, their points will be waiting.
 register-client = ➕ Register the client
 client-registered = Client { $phone } is registered.
+
+dashboard-owner-only = Only the business's owner can open the dashboard: it holds the whole client base and exports. Please ask the owner.
+dashboard-no-address = The dashboard is not set up yet. Please ask the network's admin.

@@ -97,3 +97,13 @@ error-code-attempts-exceeded = Too many wrong codes in the last hour. Code entry
 error-job-not-dead = Only a failed job can be retried; this one is not failed (it may have been retried already).
 # The locale numbers and dates are formatted in (Intl), for this language.
 intl-locale = en-US
+
+## The dashboard's sign-in link (/dashboard in the admin and partner bots).
+dashboard-link = 🔐 Your sign-in link to the dashboard. It works once, for { $minutes } min — until { $until } (Moscow time). Do not forward it to anyone.
+dashboard-open = Open the dashboard
+dashboard-logout-everywhere = Log out everywhere
+dashboard-logged-out = { $count ->
+    [0] There were no open dashboard sessions. Unused sign-in links no longer work.
+    [one] Ended { $count } dashboard session. Unused sign-in links no longer work.
+   *[other] Ended { $count } dashboard sessions. Unused sign-in links no longer work.
+}

@@ -98,3 +98,14 @@ error-code-attempts-exceeded = Слишком много неверных код
 error-job-not-dead = Повторить можно только сбойную задачу, а эта не в сбое (возможно, её уже повторили).
 # The locale numbers and dates are formatted in (Intl), for this language.
 intl-locale = ru-RU
+
+## The dashboard's sign-in link (/dashboard in the admin and partner bots).
+dashboard-link = 🔐 Ссылка для входа в панель управления. Она сработает один раз и действует { $minutes } мин — до { $until } (МСК). Никому её не пересылайте.
+dashboard-open = Открыть панель
+dashboard-logout-everywhere = Выйти на всех устройствах
+dashboard-logged-out = { $count ->
+    [0] Открытых сеансов панели не было. Неиспользованные ссылки для входа больше не действуют.
+    [one] Завершён { $count } сеанс панели. Неиспользованные ссылки для входа больше не действуют.
+    [few] Завершено { $count } сеанса панели. Неиспользованные ссылки для входа больше не действуют.
+   *[other] Завершено { $count } сеансов панели. Неиспользованные ссылки для входа больше не действуют.
+}
