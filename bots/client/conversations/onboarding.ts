@@ -6,6 +6,7 @@ import { askButton, exitOnCancel } from "../../shared/ask.js";
 import type { BotConversation, ConvContext } from "../../shared/context.js";
 import { languageButton, languageKeyboard } from "../../shared/language.js";
 import { mainMenu } from "../keyboards.js";
+import { offerMyCard } from "../web-app.js";
 
 /**
  * A new client: language, then (optionally) the phone through Telegram's contact button, then registration with
@@ -57,4 +58,5 @@ export async function onboarding(conversation: BotConversation, ctx: ConvContext
   if (result.phoneTaken) await ctx.reply(t("error-phone-taken"));
   const welcome = result.welcomeBonus > 0 ? t("welcome-bonus", { points: result.welcomeBonus }) : t("welcome-back");
   await ctx.reply(welcome, { reply_markup: mainMenu(t) });
+  await offerMyCard(ctx, t);
 }

@@ -7,6 +7,7 @@ import { inAllLanguages } from "../../../telegram/i18n.js";
 import type { I18n } from "@grammyjs/i18n";
 import { historyPage } from "../keyboards.js";
 import { clientCodeTtlSeconds, issueClientCode } from "../../../core/clients/codes.js";
+import { myCardKeyboard } from "../web-app.js";
 
 /** The client of this Telegram user, or a hint to /start first (null). */
 export async function requireClient(ctx: BaseContext): Promise<Client | null> {
@@ -32,7 +33,8 @@ export function accountFeature(i18n: I18n<BaseContext>) {
     const lines = [ctx.t("balance", { points: s.balance }), ctx.t("tier-line", { tier: ctx.t(`tier-${s.tier}`), earned: s.earned })];
     if (s.nextTier && s.pointsToNext !== null) lines.push(ctx.t("tier-next", { tier: ctx.t(`tier-${s.nextTier}`), points: s.pointsToNext }));
     else lines.push(ctx.t("tier-top"));
-    await ctx.reply(lines.join("\n"));
+    const keyboard = myCardKeyboard(ctx.deps, ctx.t);
+    await ctx.reply(lines.join("\n"), keyboard ? { reply_markup: keyboard } : {});
   };
   feature.command("balance", showBalance);
   feature.hears(inAllLanguages(i18n, "menu-balance"), showBalance);

@@ -2,6 +2,7 @@ import { Composer } from "grammy";
 import { findClient } from "../../../core/clients/service.js";
 import type { BotContext } from "../../shared/context.js";
 import { mainMenu } from "../keyboards.js";
+import { offerMyCard } from "../web-app.js";
 
 export const startFeature = new Composer<BotContext>();
 
@@ -10,6 +11,7 @@ startFeature.command("start", async (ctx) => {
   const client = await findClient(ctx.deps.db, { telegramId: ctx.from!.id });
   if (client) {
     await ctx.reply(ctx.t("welcome-known"), { reply_markup: mainMenu(ctx.t) });
+    await offerMyCard(ctx, ctx.t);
     return;
   }
   const payload = ctx.match.trim();

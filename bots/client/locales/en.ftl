@@ -39,6 +39,10 @@ tier-line = Tier: { $tier } (earned this year: { $earned })
 tier-next = To "{ $tier }": { points }
 tier-top = You are at the top tier.
 
+my-card = 💳 My card
+my-card-menu = 💳 Card
+my-card-offer = Your card is in the app: balance, the code for the till with its QR, history and friends.
+
 history-title = History:
 history-empty = No operations yet.
 history-older = Older ›

@@ -39,6 +39,10 @@ tier-line = Уровень: { $tier } (накоплено за год: { $earned
 tier-next = До уровня «{ $tier }»: { points }
 tier-top = У вас максимальный уровень.
 
+my-card = 💳 Моя карта
+my-card-menu = 💳 Карта
+my-card-offer = Ваша карта — в приложении: баланс, код для кассы с QR, история и друзья.
+
 history-title = История операций:
 history-empty = Операций пока нет.
 history-older = Ранее ›
