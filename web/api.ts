@@ -155,13 +155,19 @@ export const partnerRow = z.object({
 export const partnersResponse = z.object({ items: z.array(partnerRow) });
 export type PartnerRow = z.infer<typeof partnerRow>;
 
-/** POST /api/dashboard/partners/:id/moderate and /api/dashboard/services/:id/moderate (admin); the bot tells the partner as today. */
+/**
+ * POST /api/dashboard/partners/:id/moderate and /api/dashboard/services/:id/moderate (admin); the bot tells the
+ * partner as today. Answers moderationResponse.
+ */
 export const moderateBody = z.discriminatedUnion("decision", [
   z.strictObject({ decision: z.literal("approve") }),
   z.strictObject({ decision: z.literal("reject"), reason: z.string().min(3).max(500) }),
 ]);
+/** The answer to a moderation (a partner's application or a service): its new status and the reason given. */
+export const moderationResponse = z.object({ id: z.number().int(), status: partnerStatus, moderationReason: z.string().nullable() });
 /** POST /api/dashboard/partners/:id/block (admin) */
 export const blockBody = z.strictObject({ blocked: z.boolean(), reason: z.string().min(3).max(500) });
+export const blockResponse = z.object({ id: z.number().int(), status: partnerStatus });
 
 export const rfmSegment = z.enum(["champions", "loyal", "potential_loyalists", "new", "promising", "need_attention", "at_risk", "cannot_lose", "hibernating", "lost"]);
 export const customerCategory = z.enum(["new", "regular", "vip", "inactive"]);
@@ -222,14 +228,17 @@ export const clientCardResponse = z.object({
 });
 export type ClientCardResponse = z.infer<typeof clientCardResponse>;
 
-/** POST /api/dashboard/clients/:id/adjust (admin) — the key makes a double submit one adjustment. */
+/** POST /api/dashboard/clients/:id/adjust (admin) — the key makes a double submit one adjustment. Answers adjustResponse. */
 export const adjustBody = z.strictObject({
   points: z.number().int().min(-1_000_000).max(1_000_000).refine((n) => n !== 0, "must not be zero"),
   reason: z.string().min(3).max(500),
   idempotencyKey: z.string().min(8).max(100),
 });
+export const adjustResponse = z.object({ entryId: z.number().int(), points: z.number().int(), balanceAfter: z.number().int(), replayed: z.boolean() });
 /** POST /api/dashboard/ledger/:id/undo (admin) */
 export const undoBody = z.strictObject({ reason: z.string().min(3).max(500) });
+/** `shortfall`: points the client had already spent, so not taken back (the balance stops at zero). */
+export const undoResponse = z.object({ reversalId: z.number().int(), points: z.number().int(), balanceAfter: z.number().int(), shortfall: z.number().int(), replayed: z.boolean() });
 
 /** GET /api/dashboard/promotions — the partner's own, or every partner's for an admin. */
 export const promotionsResponse = z.object({
@@ -272,9 +281,10 @@ export const broadcastsResponse = z.object({
 
 /** GET /api/dashboard/jobs?status=dead (admin) and POST /api/dashboard/jobs/:id/retry (admin; only a dead job). */
 export const jobsQuery = z.object({ status: z.enum(["dead", "pending", "running"]).default("dead") });
-export const jobsResponse = z.object({
-  items: z.array(z.object({ id: z.number().int(), kind: z.string(), status: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), runAt: isoTime, updatedAt: isoTime })),
-});
+export const jobRow = z.object({ id: z.number().int(), kind: z.string(), status: z.string(), attempts: z.number().int(), lastError: z.string().nullable(), runAt: isoTime, updatedAt: isoTime });
+export const jobsResponse = z.object({ items: z.array(jobRow) });
+/** The answer to a retry: the job, pending again. */
+export const retryResponse = jobRow;
 
 /** GET /api/dashboard/audit?before=<id> (admin) — newest first, 50 a page. */
 export const auditQuery = z.object({ before: id.optional() });
@@ -295,10 +305,9 @@ export const auditResponse = z.object({
 });
 
 /** GET /api/dashboard/settings (admin): every editable setting with its unit and bounds. */
-export const settingsResponse = z.object({
-  items: z.array(z.object({ key: z.string(), value: z.number(), unit: z.enum(["points", "basisPoints", "percent", "hours", "minutes", "hourOfDay"]), min: z.number(), max: z.number() })),
-});
-/** PUT /api/dashboard/settings/:key (admin) */
+export const settingRow = z.object({ key: z.string(), value: z.number(), unit: z.enum(["points", "basisPoints", "percent", "hours", "minutes", "hourOfDay"]), min: z.number(), max: z.number() });
+export const settingsResponse = z.object({ items: z.array(settingRow) });
+/** PUT /api/dashboard/settings/:key (admin) — answers the setting as it now is (settingRow); an unknown key is a 404. */
 export const settingBody = z.strictObject({ value: z.number().int() });
 
 /** GET /api/dashboard/settlement?from&to (admin); the same as CSV at /api/dashboard/settlement.csv?from&to */
