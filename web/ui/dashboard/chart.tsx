@@ -13,11 +13,14 @@ export type ChartSeries = {
   format?: (value: number, language: Language) => string;
 };
 
+/** Tick steps for whole numbers only (no "0.5 clients"): 1, 2, 5, 10, 20, 50… */
+const wholeSteps = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
+
 const dayTimestamp = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 1000;
 
 /** A line chart of one value per day, drawn by uPlot; it follows its box's width. */
 export function DayChart({ title, days, series, testId }: { title: string; days: string[]; series: ChartSeries[]; testId: string }) {
-  const { language } = useLocale();
+  const { language, t } = useLocale();
   const box = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -36,13 +39,13 @@ export function DayChart({ title, days, series, testId }: { title: string; days:
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: true }, left: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, 1)] }, right: { range: (_u, min, max) => [Math.min(0, min), Math.max(max, 1)] } },
       series: [
-        { label: "", value: (_u, ts) => (ts === null ? "—" : dayLabel.format(new Date(ts * 1000))) },
+        { label: t("chart-day"), value: (_u, ts) => (ts === null ? "—" : dayLabel.format(new Date(ts * 1000))) },
         ...series.map((s) => ({ label: s.label, stroke: s.color, fill: `${s.color}1a`, width: 2, scale: scaleOf(s), spanGaps: false, points: { show: days.length <= 45 }, value: (_u: uPlot, v: number | null) => show(s, v) })),
       ],
       axes: [
-        { values: (_u, splits) => splits.map((ts) => dayLabel.format(new Date(ts * 1000))), grid: { stroke: "#eef0f3" } },
-        ...(left ? [{ scale: "left", size: 70, values: (_u: uPlot, splits: number[]) => splits.map((v) => show(left, v)), grid: { stroke: "#eef0f3" } }] : []),
-        ...(right ? [{ scale: "right", side: 1, size: 60, values: (_u: uPlot, splits: number[]) => splits.map((v) => show(right, v)), grid: { show: false } }] : []),
+        { space: 64, values: (_u, splits) => splits.map((ts) => dayLabel.format(new Date(ts * 1000))), grid: { stroke: "#eef0f3" } },
+        ...(left ? [{ scale: "left", size: 70, incrs: wholeSteps, values: (_u: uPlot, splits: number[]) => splits.map((v) => show(left, v)), grid: { stroke: "#eef0f3" } }] : []),
+        ...(right ? [{ scale: "right", side: 1, size: 60, incrs: wholeSteps, values: (_u: uPlot, splits: number[]) => splits.map((v) => show(right, v)), grid: { show: false } }] : []),
       ],
     };
     const data: uPlot.AlignedData = [days.map(dayTimestamp), ...series.map((s) => s.values)];
@@ -53,7 +56,7 @@ export function DayChart({ title, days, series, testId }: { title: string; days:
       resize.disconnect();
       chart.destroy();
     };
-  }, [days, series, language]);
+  }, [days, series, language, t]);
 
   return (
     <section class="card chart" data-testid={testId}>

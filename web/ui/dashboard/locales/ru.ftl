@@ -83,6 +83,7 @@ chart-points-issued = Начислено
 chart-points-redeemed = Списано
 chart-liability = Баллы на руках на конец дня
 chart-nps = NPS
+chart-day = День
 chart-new-clients = Новые клиенты
 
 ## Таблицы

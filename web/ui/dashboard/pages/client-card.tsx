@@ -178,7 +178,8 @@ const ledgerKinds = new Set(["accrual", "redemption", "welcome_bonus", "referral
 const ledgerKindLabel = (t: (key: string) => string, kind: string) => (ledgerKinds.has(kind) ? t(`ledger-${kind.replaceAll("_", "-")}`) : kind);
 
 /** A new idempotency key for each opened form: a double click, or a retry after a lost answer, is one adjustment. */
-const newKey = () => `dashboard:${crypto.randomUUID()}`;
+// (getRandomValues, not randomUUID: the latter exists only on https or localhost pages.)
+const newKey = () => `dashboard:${Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("")}`;
 
 function AdjustForm({ clientId, onDone }: { clientId: number; onDone(): void }) {
   const { t } = useLocale();

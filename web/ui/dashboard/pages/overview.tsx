@@ -50,8 +50,9 @@ function Overview({ data }: { data: OverviewResponse }) {
     ["points-redeemed", t("total-points-redeemed"), formatNumber(totals.pointsRedeemed, language)],
     ["liability", t("total-liability"), formatNumber(totals.liability, language)],
     ["new-clients", t("total-new-clients"), formatNumber(totals.newClients, language)],
-    ["nps", t("total-nps"), totals.nps === null ? "—" : `${formatNumber(Math.round(totals.nps), language)} · ${t("nps-responses", { count: totals.npsResponses })}`],
+    ["nps", t("total-nps"), totals.nps === null ? "—" : formatNumber(Math.round(totals.nps), language)],
   ];
+  const notes: Record<string, string> = { nps: t("nps-responses", { count: totals.npsResponses }) };
   return (
     <>
       <div class="totals" data-testid="totals">
@@ -59,6 +60,7 @@ function Overview({ data }: { data: OverviewResponse }) {
           <div class="total" key={id} data-testid={`total-${id}`}>
             <div class="total-label">{label}</div>
             <div class="total-value">{value}</div>
+            {notes[id] && <div class="muted small">{notes[id]}</div>}
           </div>
         ))}
       </div>
