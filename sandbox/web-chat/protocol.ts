@@ -63,6 +63,11 @@ export type ChatView = { messages: ChatMessageView[]; commands: BotCommand[]; re
 
 export type SendBody = { text: string } | { contact: true } | { callbackData: string; messageId: number };
 
+/** POST /api/chats/:bot/:telegramId/web-app: a web_app button pressed; the answer is the URL to open it at. */
+export type WebAppBody = { messageId: number; url: string };
+/** The button's URL with Telegram's launch parameters (initData signed for this person) in the fragment. */
+export type WebAppLaunch = { launchUrl: string };
+
 export type ChatEvent =
   | { type: "message"; bot: BotName; chatId: number; message: ChatMessageView }
   | { type: "deleted"; bot: BotName; chatId: number; messageId: number }

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, resolve, sep } from "node:path";
+import { sign } from "@telegram-apps/init-data-node";
 import type { Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
@@ -30,7 +31,15 @@ export type WebChatServerOptions = {
   /** `personas.json` (people created in the web chat) is kept here. */
   dataDir: string;
   logger: Logger;
+  /**
+   * The project's web server (its node request listener): the Mini App, the dashboard, their APIs and /healthz are
+   * served here beside the web chat, at the same address (PUBLIC_URL in the sandbox). Unset: those paths are 404.
+   */
+  webApp?: (req: IncomingMessage, res: ServerResponse) => void;
 };
+
+/** Paths that belong to the web server, not the web chat (see `webApp`). */
+const webAppPaths = /^\/(?:app|dashboard|healthz)(?:\/|$)|^\/api\/(?:app|dashboard)(?:\/|$)/;
 
 const botNames = ["client", "partner", "admin"] as const satisfies readonly BotName[];
 const maxBodyBytes = 64 * 1024;
@@ -59,6 +68,30 @@ const sendBody = z.union([
   z.strictObject({ contact: z.literal(true) }),
   z.strictObject({ callbackData: z.string().min(1).max(64), messageId: z.number().int().positive() }),
 ]);
+/** Opening a bot's web_app button: which message it is on and the URL it names (checked against that message). */
+const webAppBody = z.strictObject({ messageId: z.number().int().positive(), url: z.string().min(1).max(2048) });
+
+/**
+ * The theme a Mini App opened from the web chat is given (Telegram passes the client's theme the same way): the web
+ * chat's own colours, so the app looks like part of it.
+ */
+const webChatTheme = {
+  bg_color: "#ffffff",
+  secondary_bg_color: "#f1f1f4",
+  section_bg_color: "#ffffff",
+  header_bg_color: "#ffffff",
+  bottom_bar_bg_color: "#ffffff",
+  text_color: "#0f1419",
+  hint_color: "#707579",
+  subtitle_text_color: "#707579",
+  link_color: "#3390ec",
+  accent_text_color: "#3390ec",
+  button_color: "#3390ec",
+  button_text_color: "#ffffff",
+  section_header_text_color: "#3390ec",
+  section_separator_color: "#e4e7ea",
+  destructive_text_color: "#e53935",
+};
 
 /** An answer for the client: its status and a message the page can show. */
 class HttpError extends Error {
@@ -149,6 +182,39 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
     botApi.pressButton(token, user, body.callbackData, { chat_id: telegramId, message_id: body.messageId });
   }
 
+  /**
+   * What Telegram's client does when a web_app button is pressed: opens its URL with the launch parameters in the
+   * fragment — initData signed with the bot's token for this person, the version, the platform, the theme. Only a
+   * button the bot really sent in this chat, and only a page of this server (the sandbox's own Mini App).
+   */
+  async function webAppLaunch(bot: BotName, telegramId: number, body: z.infer<typeof webAppBody>): Promise<string> {
+    const person = await persona(telegramId, bot);
+    const { token, id: botId } = bots[bot];
+    const message = botApi.chatMessages(token, telegramId).find((m) => m.message_id === body.messageId);
+    if (!message || message.from?.id !== botId) throw new HttpError(400, `the bot sent no message ${body.messageId} in this chat`);
+    const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
+    if (!buttons.some((b) => "web_app" in b && b.web_app?.url === body.url)) throw new HttpError(400, `message ${body.messageId} has no web_app button with that URL`);
+    let target: URL;
+    try {
+      target = new URL(body.url);
+    } catch {
+      throw new HttpError(400, "the button's URL is not a URL");
+    }
+    if (target.protocol !== "http:" || !allowedHosts.has(target.host.toLowerCase())) {
+      throw new HttpError(400, "the web chat opens only its own pages as a Mini App (open other URLs as links)");
+    }
+    const user = {
+      id: person.telegramId,
+      first_name: person.firstName,
+      ...(person.lastName && { last_name: person.lastName }),
+      language_code: person.languageCode,
+    };
+    const initData = sign({ user }, token, new Date());
+    const launch = new URLSearchParams({ tgWebAppData: initData, tgWebAppVersion: "8.0", tgWebAppPlatform: "web", tgWebAppThemeParams: JSON.stringify(webChatTheme) });
+    target.hash = launch.toString();
+    return target.toString();
+  }
+
   function toChatEvent(event: BotApiEvent): ChatEvent | undefined {
     const bot = botByToken.get(event.token);
     if (!bot) return undefined;
@@ -219,16 +285,19 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
       res.writeHead(200, { "content-type": sniffContentType(bytes), "content-length": bytes.length, "cache-control": "private, max-age=31536000, immutable" });
       return void res.end(bytes);
     }
-    const chat = /^\/api\/chats\/([^/]+)\/([^/]+)(\/send)?$/.exec(path);
+    const chat = /^\/api\/chats\/([^/]+)\/([^/]+)(\/send|\/web-app)?$/.exec(path);
     if (chat) {
       const bot = botNames.find((name) => name === chat[1]);
       if (!bot) throw new HttpError(400, `unknown bot ${JSON.stringify(chat[1])}: one of ${botNames.join(", ")}`);
       const telegramId = /^[1-9]\d{0,14}$/.test(chat[2]!) ? Number(chat[2]) : NaN;
       if (!Number.isSafeInteger(telegramId)) throw new HttpError(400, `not a Telegram id: ${JSON.stringify(chat[2])}`);
       if (chat[3] === undefined && method === "GET") return sendJson(res, 200, await chatView(bot, telegramId));
-      if (chat[3] !== undefined && method === "POST") {
+      if (chat[3] === "/send" && method === "POST") {
         await send(bot, telegramId, parseBody(sendBody, await readJson(req)));
         return sendJson(res, 200, { ok: true });
+      }
+      if (chat[3] === "/web-app" && method === "POST") {
+        return sendJson(res, 200, { launchUrl: await webAppLaunch(bot, telegramId, parseBody(webAppBody, await readJson(req))) });
       }
       throw new HttpError(405, "method not allowed");
     }
@@ -237,6 +306,8 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
 
   const server = createServer((req, res) => {
     res.on("error", () => {});
+    // The web server's paths go to it whole: it answers any Host (it is what PUBLIC_URL names) and has its own checks.
+    if (options.webApp && webAppPaths.test(pathOf(req))) return options.webApp(req, res);
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) return sendJson(res, err.status, { error: err.message });
       logger.error({ err, url: req.url }, "web chat: request failed");
@@ -393,6 +464,14 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError(400, `invalid body: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+function pathOf(req: IncomingMessage): string {
+  try {
+    return new URL(req.url ?? "/", "http://web-chat.invalid").pathname;
+  } catch {
+    return "/";
+  }
 }
 
 function decodePathPart(part: string): string {

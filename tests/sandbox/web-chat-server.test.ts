@@ -12,6 +12,7 @@ import { sandboxBots } from "../../sandbox/settings.js";
 import { LocalBotApi } from "../../sandbox/telegram/bot-api.js";
 import type { ChatEvent } from "../../sandbox/web-chat/protocol.js";
 import { startWebChatServer } from "../../sandbox/web-chat/server.js";
+import { checkInitData } from "../../web/server/init-data.js";
 
 // The web chat's HTTP API, driven with fetch as the page drives it, over a real local Bot API that the bots' side
 // (grammY's Api) reads and writes. Only the database's list of personas is a stand-in: a callback returning a fixed list.
@@ -59,8 +60,9 @@ afterEach(async () => {
   await botApi.stop();
 });
 
-function start() {
+function start(webApp?: Parameters<typeof startWebChatServer>[0]["webApp"]) {
   return startWebChatServer({
+    ...(webApp && { webApp }),
     host: "127.0.0.1",
     port: 0,
     botApi,
@@ -347,5 +349,90 @@ describe("the page's files", () => {
       expect(res.body).not.toContain(secret);
     }
     expect((await rawGet("/..%2fsecret.txt")).status).toBe(404);
+  });
+});
+
+describe("the web app beside the web chat", () => {
+  /** A stand-in for the web server's listener: answers with what it was asked (the real one is tested in tests/web). */
+  const seen: { method: string; url: string; host: string }[] = [];
+  const echo = (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+    seen.push({ method: req.method ?? "", url: req.url ?? "", host: req.headers.host ?? "" });
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ webApp: req.url }));
+  };
+
+  async function restartWith(webApp: typeof echo | undefined) {
+    await web.close();
+    web = await start(webApp);
+  }
+
+  it("forwards the Mini App, the dashboard, their APIs and /healthz to the web server — whatever the Host — and nothing else", async () => {
+    await restartWith(echo);
+    seen.length = 0;
+    for (const path of ["/app/", "/app", "/app/assets/index.js", "/api/app/card?x=1", "/dashboard/", "/dashboard/clients/5", "/api/dashboard/me", "/healthz"]) {
+      const res = await call(path);
+      expect(res, path).toEqual({ status: 200, body: { webApp: path } });
+    }
+    // Its Host is its own business (PUBLIC_URL names it); a POST body goes through untouched.
+    expect(await requestWithHost("cashback.example", "/api/dashboard/sign-in", JSON.stringify({ token: "t" }))).toEqual({ status: 200, body: { webApp: "/api/dashboard/sign-in" } });
+    expect(seen.at(-1)).toEqual({ method: "POST", url: "/api/dashboard/sign-in", host: "cashback.example" });
+    // Look-alikes and the web chat's own API stay the web chat's, with its Host check.
+    const before = seen.length;
+    expect((await call("/apps")).status).toBe(404);
+    expect((await call("/api/application")).status).toBe(404);
+    expect((await call("/healthzz")).status).toBe(404);
+    expect((await requestWithHost("rebound.example:80", "/api/state")).status).toBe(403);
+    expect((await call("/api/state")).status).toBe(200);
+    expect(seen).toHaveLength(before);
+  });
+
+  it("without a web server those paths are the web chat's 404s", async () => {
+    await restartWith(undefined);
+    expect((await call("/api/app/card")).status).toBe(404);
+    expect((await call("/healthz")).status).toBe(404);
+  });
+
+  it("a web_app button of the bot opens at its URL with initData signed by that bot for the person, the version, platform and theme", async () => {
+    const appUrl = `${web.url}/app/`;
+    const card = await bots.client.sendMessage(client.telegramId, "your card", { reply_markup: new InlineKeyboard().webApp("💳 My card", appUrl) });
+    const res = await call(`/api/chats/client/${client.telegramId}/web-app`, { messageId: card.message_id, url: appUrl });
+    expect(res.status).toBe(200);
+    const launch = new URL(res.body.launchUrl as string);
+    expect(`${launch.origin}${launch.pathname}`).toBe(appUrl);
+    const params = new URLSearchParams(launch.hash.slice(1));
+    expect(params.get("tgWebAppVersion")).toBe("8.0");
+    expect(params.get("tgWebAppPlatform")).toBe("web");
+    expect(JSON.parse(params.get("tgWebAppThemeParams")!)).toMatchObject({ bg_color: "#ffffff", button_color: "#3390ec" });
+
+    const initData = params.get("tgWebAppData")!;
+    const checked = checkInitData(initData, { botToken: sandboxBots.client.token, maxAgeSeconds: 60, now: new Date() });
+    expect(checked).toMatchObject({ ok: true, user: { id: client.telegramId, firstName: "Ivan", languageCode: "ru" } });
+    // Signed with the client bot's token: the partner bot's does not check.
+    expect(checkInitData(initData, { botToken: sandboxBots.partner.token, maxAgeSeconds: 60, now: new Date() })).toMatchObject({ ok: false, code: "INIT_DATA_INVALID" });
+  });
+
+  it("refuses what is not the bot's own web_app button to this server's page", async () => {
+    const appUrl = `${web.url}/app/`;
+    const elsewhere = "https://example.com/app/";
+    const own = await bots.client.sendMessage(client.telegramId, "card", { reply_markup: new InlineKeyboard().webApp("Card", appUrl) });
+    const foreign = await bots.client.sendMessage(client.telegramId, "other", { reply_markup: new InlineKeyboard().webApp("Other", elsewhere) });
+    const plain = await bots.client.sendMessage(client.telegramId, "plain", { reply_markup: new InlineKeyboard().url("Site", appUrl) });
+    const path = `/api/chats/client/${client.telegramId}/web-app`;
+    const refused = [
+      [await call(path, { messageId: foreign.message_id, url: elsewhere }), 400],
+      [await call(path, { messageId: own.message_id, url: `${appUrl}?x=1` }), 400],
+      [await call(path, { messageId: plain.message_id, url: appUrl }), 400],
+      [await call(path, { messageId: 99_999, url: appUrl }), 400],
+      [await call(path, { messageId: own.message_id }), 400],
+      [await call(path, { messageId: own.message_id, url: appUrl, user: { id: 1 } }), 400],
+      [await call(`/api/chats/partner/${client.telegramId}/web-app`, { messageId: own.message_id, url: appUrl }), 400],
+      [await call(`/api/chats/client/555/web-app`, { messageId: own.message_id, url: appUrl }), 404],
+      [await postAsAnotherSite(path, JSON.stringify({ messageId: own.message_id, url: appUrl })), 415],
+      [await requestWithHost("rebound.example:80", path, JSON.stringify({ messageId: own.message_id, url: appUrl })), 403],
+    ] as const;
+    for (const [res, status] of refused) {
+      expect(res.status).toBe(status);
+      expect(res.body).toEqual({ error: expect.any(String) });
+    }
   });
 });

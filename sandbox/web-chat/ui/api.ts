@@ -1,4 +1,4 @@
-import type { BotName, ChatView, Persona, PersonaRole, SandboxState, SendBody } from "../protocol.js";
+import type { BotName, ChatView, Persona, PersonaRole, SandboxState, SendBody, WebAppBody, WebAppLaunch } from "../protocol.js";
 
 async function json<T>(response: Response): Promise<T> {
   if (!response.ok) throw new Error(`${response.status} ${response.statusText}: ${await response.text()}`);
@@ -20,5 +20,11 @@ export const api = {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ role, languageCode }),
     }).then((r) => json<Persona>(r)),
+  webAppLaunch: (bot: BotName, telegramId: number, body: WebAppBody) =>
+    fetch(`/api/chats/${bot}/${telegramId}/web-app`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }).then((r) => json<WebAppLaunch>(r)),
   fileUrl: (fileId: string) => `/api/files/${encodeURIComponent(fileId)}`,
 };

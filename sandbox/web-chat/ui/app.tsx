@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
 import { isSafeUrl } from "./format.js";
-import { parseBotLink, type BotLink } from "./links.js";
+import { isOwnWebApp, parseBotLink, type BotLink } from "./links.js";
 import { Pane, personaName } from "./pane.js";
 import { Rail } from "./rail.js";
 import { chatKey, chatsReducer, emptyChat, initialChats } from "./store.js";
@@ -28,6 +28,7 @@ export function App() {
   const [chats, dispatch] = useReducer(chatsReducer, initialChats);
   const [language, setLanguage] = useState<"ru" | "en">(() => (localStorage.getItem(languageStorageKey) === "en" ? "en" : "ru"));
   const [chooser, setChooser] = useState<BotLink | null>(null);
+  const [webApp, setWebApp] = useState<{ bot: BotName; launchUrl: string } | null>(null);
   const [live, setLive] = useState(false);
   const [reloads, setReloads] = useState(0);
 
@@ -133,6 +134,23 @@ export function App() {
     [state],
   );
 
+  /**
+   * A web_app button: the sandbox's own Mini App opens over the page in a phone-sized frame, launched as Telegram
+   * launches it (the server signs initData for this person); any other URL is only a link.
+   */
+  const openWebApp = useCallback(
+    async (bot: BotName, telegramId: number, messageId: number, url: string) => {
+      if (!isOwnWebApp(url, window.location)) return openLink(url);
+      try {
+        const { launchUrl } = await api.webAppLaunch(bot, telegramId, { messageId, url });
+        setWebApp({ bot, launchUrl });
+      } catch (error) {
+        dispatch({ type: "notice", key: chatKey(bot, telegramId), text: `Could not open the app: ${error}`, alert: false });
+      }
+    },
+    [openLink],
+  );
+
   /** Opens the bot from a link as this person and sends what Telegram sends for such a link. */
   const followLink = useCallback(
     async (link: BotLink, persona: Persona | null) => {
@@ -190,6 +208,7 @@ export function App() {
                 notices={chats.notices[key] ?? []}
                 send={(body) => send(bot, telegramId, body)}
                 openLink={openLink}
+                openWebApp={(messageId, url) => void openWebApp(bot, telegramId, messageId, url)}
                 hideKeyboard={(hidden) => dispatch({ type: "keyboard-hidden", key, hidden })}
                 dismiss={(id) => dispatch({ type: "dismiss", key, id })}
                 close={() => setPanes((current) => current.filter((p) => !(p.bot === bot && p.telegramId === telegramId)))}
@@ -198,6 +217,7 @@ export function App() {
           })}
         </div>
       </div>
+      {webApp ? <WebAppOverlay title={state.bots[webApp.bot].firstName} launchUrl={webApp.launchUrl} close={() => setWebApp(null)} /> : null}
       {chooser ? (
         <LinkChooser link={chooser} state={state} choose={(persona) => void followLink(chooser, persona)} cancel={() => setChooser(null)} />
       ) : null}
@@ -235,6 +255,28 @@ function LinkChooser({ link, state, choose, cancel }: { link: BotLink; state: Sa
         <button class="chooser-cancel" onClick={cancel}>
           Cancel
         </button>
+      </div>
+    </div>
+  );
+}
+
+/** A Mini App over the page, the size of a phone, as Telegram shows one; ✕ (or Escape) closes it. */
+function WebAppOverlay({ title, launchUrl, close }: { title: string; launchUrl: string; close: () => void }) {
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => event.key === "Escape" && close();
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [close]);
+  return (
+    <div class="modal-backdrop" onClick={close}>
+      <div class="web-app" data-testid="web-app" onClick={(event) => event.stopPropagation()}>
+        <div class="web-app-header">
+          <button class="icon-button" title="Close" data-testid="web-app-close" onClick={close}>
+            ✕
+          </button>
+          <span class="web-app-title">{title}</span>
+        </div>
+        <iframe class="web-app-frame" data-testid="web-app-frame" src={launchUrl} title={title} allow="clipboard-write" />
       </div>
     </div>
   );

@@ -19,3 +19,18 @@ export function parseBotLink(url: string, bots: Record<BotName, BotInfo>): BotLi
   if (!bot) return null;
   return { bot, payload: parsed.searchParams.get("start") ?? undefined };
 }
+
+/**
+ * A web_app button's URL that the web chat opens as a Mini App: a page of this same server (the sandbox serves the
+ * Mini App beside the web chat; 127.0.0.1 and localhost are the same machine). Anything else is shown as a link.
+ */
+export function isOwnWebApp(url: string, here: { protocol: string; hostname: string; port: string }): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const local = new Set([here.hostname, "127.0.0.1", "localhost"]);
+  return parsed.protocol === here.protocol && parsed.port === here.port && local.has(parsed.hostname);
+}

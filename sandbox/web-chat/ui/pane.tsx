@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "./api.js";
-import { isSafeUrl, renderEntities, renderHtml, type TextHandlers } from "./format.js";
+import { renderEntities, renderHtml, type TextHandlers } from "./format.js";
 import type { ChatState, Notice } from "./store.js";
 import type { BotInfo, BotName, ChatMessageView, InlineButton, Persona, SendBody } from "../protocol.js";
 
@@ -13,6 +13,8 @@ export type PaneProps = {
   notices: Notice[];
   send: (body: SendBody) => Promise<void>;
   openLink: (url: string) => void;
+  /** A web_app button pressed on this message: opens the Mini App (or the URL as a link, if it is not the sandbox's). */
+  openWebApp: (messageId: number, url: string) => void;
   hideKeyboard: (hidden: boolean) => void;
   dismiss: (id: number) => void;
   close: () => void;
@@ -198,7 +200,7 @@ export function Pane(props: PaneProps) {
 function pressInline(props: PaneProps, message: ChatMessageView, button: InlineButton) {
   if (button.callbackData !== undefined) void props.send({ callbackData: button.callbackData, messageId: message.messageId });
   else if (button.url) props.openLink(button.url);
-  else if (button.webAppUrl && isSafeUrl(button.webAppUrl)) window.open(button.webAppUrl, "_blank", "noopener");
+  else if (button.webAppUrl) props.openWebApp(message.messageId, button.webAppUrl);
 }
 
 function Message({ message, handlers, press }: { message: ChatMessageView; handlers: TextHandlers; press: (button: InlineButton) => void }) {
@@ -233,9 +235,9 @@ function Message({ message, handlers, press }: { message: ChatMessageView; handl
             {message.inlineKeyboard.map((row, r) => (
               <div class="keyboard-row" key={r}>
                 {row.map((button, b) => (
-                  <button key={b} class="inline-button" data-testid="inline-button" onClick={() => press(button)}>
+                  <button key={b} class="inline-button" data-testid="inline-button" data-web-app={button.webAppUrl ? "true" : undefined} onClick={() => press(button)}>
                     {button.text}
-                    {button.url || button.webAppUrl ? <span class="link-mark">↗</span> : null}
+                    {button.url ? <span class="link-mark">↗</span> : button.webAppUrl ? <span class="link-mark">▣</span> : null}
                   </button>
                 ))}
               </div>
