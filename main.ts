@@ -1,21 +1,28 @@
 // `npm start`. With no configuration at all: the sandbox (embedded database, local Bot API, web chat on 127.0.0.1:8080;
-// see sandbox/main.ts). With DATABASE_URL, REDIS_URL, the tokens… set: production, the three bots and the worker in
-// one process (each can also run alone: npm run start:<name>).
+// see sandbox/main.ts). With DATABASE_URL, REDIS_URL, the tokens… set: production, the three bots, the worker and the
+// web server (Mini App and dashboard, on PORT) in one process (each can also run alone: npm run start:<name>).
 import { loadConfigOrExit } from "./core/config.js";
 import { createRuntime, onShutdown } from "./core/runtime.js";
 import { networkConfigKeys, startNetwork } from "./app/network.js";
 import { isSandboxRequested } from "./sandbox/mode.js";
+import { startWebServer, webConfigKeys } from "./web/server/main.js";
+import { ensureWebPagesBuilt } from "./web/pages.js";
 
 if (isSandboxRequested(process.env)) {
   // Loaded only here: production never loads PGlite or the web chat.
   const { runSandboxFromCommandLine } = await import("./sandbox/main.js");
   await runSandboxFromCommandLine(process.argv.slice(2), process.env);
 } else {
-  const config = loadConfigOrExit(networkConfigKeys);
+  const config = loadConfigOrExit([...new Set([...networkConfigKeys, ...webConfigKeys])]);
   const runtime = createRuntime(config, "cashback");
-  runtime.logger.info({ mode: "production" }, "starting in production mode: three bots and the worker");
+  runtime.logger.info({ mode: "production" }, "starting in production mode: three bots, the worker and the web server");
   const network = await startNetwork(config, runtime);
+  // The pages are built (by Vite, only when their sources changed) while the bots already serve.
+  const pages = await ensureWebPagesBuilt();
+  const web = await startWebServer(config, runtime, { port: config.PORT, pages });
+  runtime.logger.info({ url: web.url, publicUrl: config.PUBLIC_URL ?? null }, "web server listening");
   onShutdown(runtime.logger, async () => {
+    await web.close();
     await network.stop();
     await runtime.close();
   });

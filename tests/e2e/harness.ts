@@ -13,7 +13,7 @@ export type User = { id: number; first_name: string; language_code?: string };
  * One fake Bot API and the product's processes for a test file. Before each test: empty database and Redis,
  * fresh processes; after: stopped. `processes` lists which to run.
  */
-export function useProduct(processes: ProcessName[] = ["client", "partner", "admin", "worker"]) {
+export function useProduct(processes: ProcessName[] = ["client", "partner", "admin", "worker"], env: Record<string, string> = {}) {
   const db = useTestDb({ max: 5 });
   const state: { fake: FakeBotApi; redis: Redis; procs: Map<ProcessName, ProductProcess> } = {} as never;
 
@@ -40,8 +40,8 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
     state.redis?.disconnect();
   });
 
-  async function startProcess(name: ProcessName, env: Record<string, string> = {}) {
-    const p = new ProductProcess(name, state.fake.url, env).start();
+  async function startProcess(name: ProcessName, extraEnv: Record<string, string> = {}) {
+    const p = new ProductProcess(name, state.fake.url, { ...env, ...extraEnv }).start();
     state.procs.set(name, p);
     const since = Date.now();
     // A bot is up once it polls (`all` once all three do); the worker has nothing to wait for.

@@ -48,6 +48,8 @@ export class ProductProcess {
         LOG_LEVEL: "warn",
         // Tests type faster than people; the limiter itself is tested with its default.
         RATE_LIMIT_MAX: "1000",
+        // `all` also runs the web server: any free port unless a test asks for one.
+        PORT: "0",
         ...this.extraEnv,
       },
       stdio: ["ignore", "pipe", "pipe"],
