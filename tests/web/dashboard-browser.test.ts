@@ -1,0 +1,198 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { eq } from "drizzle-orm";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fixedClock, systemClock } from "../../core/clock.js";
+import { registerClient } from "../../core/clients/service.js";
+import { accrue } from "../../core/ledger/service.js";
+import { createLogger } from "../../core/logger.js";
+import { submitApplication } from "../../core/partners/service.js";
+import { createLoginLink, type DashboardIdentity } from "../../core/web-auth/service.js";
+import { partners } from "../../db/schema/index.js";
+import { ensureBuilt } from "../../web/build.js";
+import { webPages } from "../../web/pages.js";
+import { startWebServer, type WebServer } from "../../web/server/main.js";
+import { runOutboxOnce } from "../../worker/outbox.js";
+import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
+import { useTestDb } from "../helpers/db.js";
+import { testAppSecret, testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
+import { adminId, makePartner, newTelegramId } from "../helpers/fixtures.js";
+import { tokens } from "../helpers/processes.js";
+import { outboxDepsFor, useFakeTelegram } from "../helpers/worker.js";
+
+/**
+ * The dashboard in headless Chromium against the real web server (test Postgres and Redis), with the real worker's
+ * job runner sending through a fake Bot API: the bot's one-time link signs an admin in, the overview chart is
+ * drawn, an application approved in the page reaches the applicant from the partner bot; the link does not work
+ * twice; a partner's owner cannot open another partner's client by URL. Screenshots go to test-artifacts/dashboard/.
+ */
+const artifactsDir = fileURLToPath(new URL("../../test-artifacts/dashboard/", import.meta.url));
+const stepTimeout = 20_000;
+
+const db = useTestDb();
+const telegram = useFakeTelegram();
+
+describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
+  let server: WebServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+  let shot = 0;
+
+  beforeAll(async () => {
+    rmSync(artifactsDir, { recursive: true, force: true }); // only this run's screenshots
+    mkdirSync(artifactsDir, { recursive: true });
+    const dashboard = await ensureBuilt(webPages.dashboard);
+    const runtime = { db, redis: telegram.redis, logger: createLogger("silent"), clock: systemClock, close: async () => {} };
+    const config = {
+      DATABASE_URL: testDatabaseUrl,
+      REDIS_URL: testRedisUrl,
+      LOG_LEVEL: "silent" as const,
+      CLIENT_BOT_TOKEN: tokens.client,
+      ADMIN_IDS: [adminId],
+      TELEGRAM_API_ROOT: telegram.fake.url,
+      PORT: 0,
+      PUBLIC_URL: undefined,
+      INIT_DATA_MAX_AGE_SECONDS: 3600,
+    };
+    server = await startWebServer(config, runtime, { host: "127.0.0.1", port: 0, pages: { miniApp: null, dashboard } });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A fresh browser (no cookies) showing Russian, as a person in Moscow has it; phone-sized when asked. */
+  async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
+    const context = await browser.newContext({ locale: "ru-RU", timezoneId: "Europe/Moscow", viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(stepTimeout);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  const screenshot = (page: Page, name: string) => page.screenshot({ path: join(artifactsDir, `${String(++shot).padStart(2, "0")}-${name}.png`), fullPage: true });
+
+  const signInLink = async (identity: DashboardIdentity) => {
+    const { token } = await createLoginLink(db, { identity, adminIds: [adminId] });
+    return `${server.url}/dashboard/#sign-in=${token}`;
+  };
+
+  /** A client with a check at the partner (so the client is in the partner's scope), named so the page can be searched for them. */
+  async function clientWithCheck(partner: { partnerId: number; staffTelegramId: number }, firstName: string, amountKopecks: number, receiptNumber: string, at = new Date()) {
+    const clock = fixedClock(at);
+    const { client } = await registerClient(db, { telegramId: newTelegramId(), firstName }, { appSecret: testAppSecret, clock });
+    await accrue(db, { partnerId: partner.partnerId, staffTelegramId: partner.staffTelegramId, clientId: client.id, amountKopecks, receiptNumber }, clock);
+    return client;
+  }
+
+  it(
+    "an admin signs in with the bot's link, sees the overview chart, approves an application and the partner bot tells the applicant; the link works once",
+    async () => {
+      const cafe = await makePartner(db, "Кофейня Ромашка");
+      // Two days, one check each: the turnover line (1 500 ₽, then 2 500 ₽) and the checks line (1, 1) part.
+      await clientWithCheck(cafe, "Иван", 150_000, "A-1", new Date(Date.now() - 24 * 3600_000));
+      await clientWithCheck(cafe, "Мария", 250_000, "A-2");
+      const applicantId = newTelegramId();
+      const application = await submitApplication(db, { telegramId: applicantId, name: "Пекарня Колосок", category: "cafe", address: "Москва, Арбат, 5", contactName: "Олег", phone: "+79990003344" });
+
+      const link = await signInLink({ telegramId: adminId, role: "admin", partnerId: null });
+      const page = await newPage();
+      await page.goto(link);
+      await page.getByTestId("who").filter({ hasText: "Администратор сети" }).waitFor();
+      expect(page.url()).toBe(`${server.url}/dashboard/`); // the one-time token is out of the address bar
+
+      // Totals of the two checks, and the turnover chart drawn by uPlot in its series colour.
+      await page.getByTestId("total-turnover").filter({ hasText: /4\s000\s₽/ }).waitFor();
+      await expect(page.getByTestId("total-checks").textContent()).resolves.toMatch(/Чеки\s*2$/);
+      const canvas = page.getByTestId("chart-turnover").locator("canvas");
+      await canvas.waitFor();
+      const pixels = PNG.sync.read(await canvas.screenshot({ path: join(artifactsDir, "turnover-chart-canvas.png") }));
+      // The two series' colours (chart.tsx/overview.tsx): turnover blue, checks orange.
+      const near = (i: number, [r, g, b]: number[]) => Math.abs(pixels.data[i]! - r!) < 40 && Math.abs(pixels.data[i + 1]! - g!) < 40 && Math.abs(pixels.data[i + 2]! - b!) < 40;
+      let painted = 0;
+      let turnoverLine = 0;
+      let checksLine = 0;
+      for (let i = 0; i < pixels.data.length; i += 4) {
+        if (pixels.data[i]! < 250 || pixels.data[i + 1]! < 250 || pixels.data[i + 2]! < 250) painted++;
+        if (near(i, [0x2f, 0x7e, 0xd8])) turnoverLine++;
+        if (near(i, [0xe8, 0x74, 0x3b])) checksLine++;
+      }
+      expect(painted).toBeGreaterThan(1_000); // axes, grid and lines
+      expect(turnoverLine).toBeGreaterThan(30);
+      expect(checksLine).toBeGreaterThan(30);
+      await screenshot(page, "admin-overview");
+
+      // The pending application, approved in the page.
+      await page.getByTestId("nav-partners").click();
+      const row = page.getByTestId(`partner-${application.id}`);
+      await row.getByTestId("partner-status").filter({ hasText: "Заявка" }).waitFor();
+      await screenshot(page, "admin-partners-pending");
+      await row.getByTestId("approve").click();
+      await row.getByTestId("partner-status").filter({ hasText: "Работает" }).waitFor();
+      const [approved] = await db.select().from(partners).where(eq(partners.id, application.id));
+      expect(approved!.status).toBe("approved");
+      await screenshot(page, "admin-partner-approved");
+
+      // The worker's job runner sends the decision through the partner bot, as after an approval in the admin bot.
+      const worker = outboxDepsFor(telegram.fake, db, telegram.redis, new Date(Date.now() + 1_000), [adminId]);
+      while ((await runOutboxOnce(worker)) > 0);
+      const toApplicant = telegram.fake.messagesTo(tokens.partner, applicantId).map((m) => m.text ?? "");
+      expect(toApplicant).toEqual([expect.stringMatching(/заявка одобрена/)]);
+
+      // The same link, opened again in another browser: refused, in the person's language, and no dashboard.
+      const again = await newPage();
+      await again.goto(link);
+      await expect(again.getByTestId("sign-in-failed").textContent()).resolves.toMatch(/ссылка для входа уже использована или устарела/);
+      expect(again.url()).toBe(`${server.url}/dashboard/`);
+      expect(await again.getByTestId("who").count()).toBe(0);
+      await screenshot(again, "link-used-twice");
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+
+  it(
+    "a partner's owner sees its own client by URL but not another partner's: the forbidden message, none of that client's data",
+    async () => {
+      const a = await makePartner(db, "Кофейня Ромашка");
+      const b = await makePartner(db, "Салон Лилия");
+      const ours = await clientWithCheck(a, "Алексей", 120_000, "A-1");
+      const theirs = await clientWithCheck(b, "Зинаида", 330_000, "B-1");
+
+      const page = await newPage({ width: 390, height: 844 }); // on a phone
+      await page.goto(await signInLink({ telegramId: a.staffTelegramId, role: "partner", partnerId: a.partnerId }));
+      await page.getByTestId("who").filter({ hasText: "Партнёр: Кофейня Ромашка" }).waitFor();
+      await page.getByTestId("total-turnover").filter({ hasText: /1\s200\s₽/ }).waitFor(); // its own check only
+      // Admin pages are not in a partner's menu.
+      await expect(page.getByTestId("nav").textContent()).resolves.not.toMatch(/Партнёры|Журнал действий|Настройки|Взаиморасчёты/);
+      await screenshot(page, "partner-overview-phone");
+
+      // Its own client, by a deep link (a refresh of that page): the card.
+      await page.goto(`${server.url}/dashboard/clients/${ours.id}`);
+      await page.getByTestId("client-card").filter({ hasText: "Алексей" }).waitFor();
+      await screenshot(page, "partner-own-client");
+
+      // Another partner's client, by URL: refused.
+      await page.goto(`${server.url}/dashboard/clients/${theirs.id}`);
+      await expect(page.getByTestId("error").textContent()).resolves.toBe("У вас нет доступа к этому.");
+      const shown = (await page.locator("body").textContent()) ?? "";
+      expect(shown).not.toContain("Зинаида");
+      expect(shown).not.toMatch(/3\s300/);
+      expect(await page.getByTestId("client-card").count()).toBe(0);
+      await screenshot(page, "partner-other-client-forbidden");
+
+      // And an admin-only page by URL: refused by the page (the server refuses its API too).
+      await page.goto(`${server.url}/dashboard/partners`);
+      await expect(page.getByTestId("error").textContent()).resolves.toBe("У вас нет доступа к этому.");
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+});
