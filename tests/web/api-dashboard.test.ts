@@ -2,12 +2,12 @@ import { and, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { ZodType } from "zod";
 import * as api from "../../web/api.js";
-import { addStaff, submitApplication } from "../../core/partners/service.js";
+import { addStaff, setPartnerBlocked, submitApplication } from "../../core/partners/service.js";
 import { submitService } from "../../core/catalog/service.js";
 import { createPromotion } from "../../core/promotions/service.js";
+import { attachPhone } from "../../core/clients/service.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
-import { setPartnerBlocked } from "../../core/partners/service.js";
 import { createLoginLink, signOutEverywhere, tokenHash } from "../../core/web-auth/service.js";
 import { auditLog, dashboardLoginLinks, jobs, ledgerEntries } from "../../db/schema/index.js";
 import { rowCounts } from "../helpers/db.js";
@@ -230,7 +230,7 @@ describe("dashboard API: signing in", () => {
     expect(second.headers.get("set-cookie")).toBeNull();
     // The session works; GET /me answers the same CSRF token.
     const again = await call(app, "GET", "/api/dashboard/me", { cookie: sessionCookieOf(first) });
-    expect((await again.json()).csrfToken).toBe(me.csrfToken);
+    expect(api.meResponse.parse(await again.json()).csrfToken).toBe(me.csrfToken);
   });
 
   it("outside localhost the cookie is Secure", async () => {
@@ -301,7 +301,6 @@ describe("dashboard API: a partner sees only its own", () => {
   });
 
   it("phones: whole for an admin, masked for a partner", async () => {
-    const { attachPhone } = await import("../../core/clients/service.js");
     await attachPhone(db, { clientId: w.clientA.clientId, phone: "+79161234504" });
     const admin = await signIn(ctx, adminIdentity);
     const owner = await signIn(ctx, ownerIdentity(w.a));
