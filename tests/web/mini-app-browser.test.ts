@@ -1,0 +1,234 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sign } from "@telegram-apps/init-data-node";
+import jsQR from "jsqr";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
+import { PNG } from "pngjs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "../../core/clock.js";
+import { clientIdForCode } from "../../core/clients/codes.js";
+import { setClientBlocked } from "../../core/clients/service.js";
+import { adjustBalance } from "../../core/ledger/service.js";
+import { balanceOf } from "../../core/ledger/post.js";
+import { createLogger } from "../../core/logger.js";
+import { ensureBuilt } from "../../web/build.js";
+import { webPages } from "../../web/pages.js";
+import { startWebServer, type WebServer } from "../../web/server/main.js";
+import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
+import { useTestDb } from "../helpers/db.js";
+import { testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
+import { adminId, makeClient, newTelegramId } from "../helpers/fixtures.js";
+import { botInfo, tokens } from "../helpers/processes.js";
+import { useFakeTelegram } from "../helpers/worker.js";
+
+/**
+ * The client Mini App in headless Chromium against the real web server (test Postgres and Redis), opened the way
+ * Telegram opens it: launch parameters in the fragment, initData signed with the client bot's token. The balance
+ * shown is the ledger's, the QR decodes to the six digits shown and that code names this client, the history
+ * scrolls back to the first entry, the dark theme is dark, and a forged or foreign initData gets the error screen.
+ * Screenshots go to test-artifacts/mini-app/.
+ */
+const artifactsDir = fileURLToPath(new URL("../../test-artifacts/mini-app/", import.meta.url));
+const stepTimeout = 20_000;
+
+const db = useTestDb();
+const telegram = useFakeTelegram();
+
+/** Telegram's colours as its clients pass them (tgWebAppThemeParams). */
+const lightTheme = { bg_color: "#ffffff", secondary_bg_color: "#efeff4", text_color: "#000000", hint_color: "#999999", link_color: "#2481cc", button_color: "#2481cc", button_text_color: "#ffffff" };
+const darkTheme = {
+  bg_color: "#17212b",
+  secondary_bg_color: "#0e1621",
+  section_bg_color: "#17212b",
+  text_color: "#f5f5f5",
+  hint_color: "#708499",
+  link_color: "#6ab3f3",
+  button_color: "#5288c1",
+  button_text_color: "#ffffff",
+  accent_text_color: "#6ab3f3",
+};
+
+type Person = { id: number; first_name: string; language_code?: string };
+
+const initDataFor = (person: Person, token: string = tokens.client, authDate = new Date()) => sign({ user: person }, token, authDate);
+
+describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
+  let server: WebServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    rmSync(artifactsDir, { recursive: true, force: true }); // only this run's screenshots
+    mkdirSync(artifactsDir, { recursive: true });
+    const miniApp = await ensureBuilt(webPages.miniApp);
+    const runtime = { db, redis: telegram.redis, logger: createLogger("silent"), clock: systemClock, close: async () => {} };
+    const config = {
+      DATABASE_URL: testDatabaseUrl,
+      REDIS_URL: testRedisUrl,
+      LOG_LEVEL: "silent" as const,
+      CLIENT_BOT_TOKEN: tokens.client,
+      ADMIN_IDS: [adminId],
+      TELEGRAM_API_ROOT: telegram.fake.url,
+      PORT: 0,
+      PUBLIC_URL: undefined,
+      INIT_DATA_MAX_AGE_SECONDS: 3600,
+    };
+    server = await startWebServer(config, runtime, { host: "127.0.0.1", port: 0, pages: { miniApp, dashboard: null } });
+    browser = await launchChromium();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A phone-sized page (Russian, Moscow time), in the given colour scheme. */
+  async function newPage(colorScheme: "light" | "dark" = "light"): Promise<Page> {
+    const context = await browser.newContext({ locale: "ru-RU", timezoneId: "Europe/Moscow", viewport: { width: 390, height: 760 }, deviceScaleFactor: 2, colorScheme });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(stepTimeout);
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    return page;
+  }
+
+  /** The Mini App as Telegram opens it: its URL with the launch parameters in the fragment. */
+  const openApp = (page: Page, initData: string, theme: Record<string, string> = lightTheme) => {
+    const launch = new URLSearchParams({ tgWebAppData: initData, tgWebAppVersion: "8.0", tgWebAppPlatform: "web", tgWebAppThemeParams: JSON.stringify(theme) });
+    return page.goto(`${server.url}/app/#${launch}`);
+  };
+
+  const screenshot = (target: Page | Locator, name: string) =>
+    "goto" in target ? target.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true }) : target.screenshot({ path: join(artifactsDir, `${name}.png`) });
+
+  /** What a QR code on the page says: its element screenshotted and decoded with jsQR. */
+  async function readQr(element: Locator): Promise<string> {
+    const png = PNG.sync.read(await element.screenshot());
+    const decoded = jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height);
+    expect(decoded, "the QR code decodes").not.toBeNull();
+    return decoded!.data;
+  }
+
+  /** A client with some history: 44 adjustments after the welcome bonus, so the history has three pages of 20. */
+  async function clientWithHistory() {
+    const { clientId, telegramId } = await makeClient(db);
+    const person: Person = { id: telegramId, first_name: "Иван", language_code: "ru" };
+    for (let i = 1; i <= 44; i++) {
+      await adjustBalance(db, { adminTelegramId: adminId, clientId, points: i * 10, reason: `test entry ${i}`, idempotencyKey: `mini-app:${clientId}:${i}` });
+    }
+    return { person, clientId, balance: await balanceOf(db, clientId) };
+  }
+
+  it(
+    "shows the client's balance and a QR that decodes to the six digits shown, a code that names this client; the history scrolls back to the first entry",
+    async () => {
+      const { person, clientId, balance } = await clientWithHistory();
+      expect(balance).toBeGreaterThan(9_000); // 100 welcome + 10 + 20 + … + 440
+      const page = await newPage();
+      await openApp(page, initDataFor(person));
+
+      const shown = page.getByTestId("balance");
+      await expect.poll(() => shown.getAttribute("data-points")).toBe(String(balance));
+      const expectedText = `${new Intl.NumberFormat("ru-RU").format(balance)} баллов`;
+      expect((await shown.textContent())?.replace(/\s/g, " ")).toBe(expectedText.replace(/\s/g, " "));
+      await expect.poll(() => page.getByTestId("tier").textContent()).toMatch(/^Уровень: /);
+
+      const digitsShown = page.getByTestId("till-code");
+      await digitsShown.waitFor();
+      const code = (await digitsShown.textContent())!.replace(/\s/g, "");
+      expect(code).toMatch(/^\d{6}$/);
+      const qr = page.getByTestId("till-qr");
+      await expect.poll(() => readQr(qr)).toBe(code);
+      expect(await clientIdForCode(telegram.redis, code)).toBe(clientId);
+      await expect.poll(() => page.getByTestId("till-countdown").textContent()).toMatch(/^Новый код через \d+:\d\d$/);
+      await screenshot(page, "01-card-light");
+      await screenshot(qr, "02-till-qr");
+
+      // History: 45 entries, 20 a page, read as the end of the list scrolls into view.
+      await page.getByTestId("tab-history").click();
+      const rows = page.getByTestId("history-row");
+      await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(20);
+      for (let scrolls = 0; scrolls < 10 && (await rows.count()) < 45; scrolls++) {
+        await page.getByTestId("history-sentinel").scrollIntoViewIfNeeded();
+        await page.waitForTimeout(300);
+      }
+      await expect.poll(() => rows.count()).toBe(45);
+      await expect(rows.last().textContent()).resolves.toMatch(/Приветственный бонус/);
+      await expect(rows.first().textContent()).resolves.toMatch(/Корректировка.*\+440/);
+      await page.getByText("Это всё.").waitFor();
+      await screenshot(page, "03-history-scrolled");
+
+      // Friends: the referral link and its QR agree.
+      await page.getByTestId("tab-friends").click();
+      const link = (await page.getByTestId("referral-link").textContent())!;
+      expect(link).toMatch(new RegExp(`^https://t\\.me/${botInfo.client.username}\\?start=r_\\w+$`));
+      await expect.poll(() => readQr(page.getByTestId("referral-qr"))).toBe(link);
+      await screenshot(page, "04-friends");
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+
+  it(
+    "in Telegram's dark theme the page is dark, and its QR still decodes",
+    async () => {
+      const { person } = await clientWithHistory();
+      const page = await newPage("dark");
+      await openApp(page, initDataFor(person), darkTheme);
+      await page.getByTestId("till-code").waitFor();
+      expect(await page.evaluate("document.documentElement.dataset.theme")).toBe("dark");
+      expect(await page.evaluate("getComputedStyle(document.body).backgroundColor")).toBe("rgb(14, 22, 33)"); // secondary_bg_color
+      expect(await page.evaluate("getComputedStyle(document.body).color")).toBe("rgb(245, 245, 245)"); // text_color
+      const code = (await page.getByTestId("till-code").textContent())!.replace(/\s/g, "");
+      await expect.poll(() => readQr(page.getByTestId("till-qr"))).toBe(code);
+      await screenshot(page, "05-card-dark");
+      expect(pageErrors).toEqual([]);
+    },
+    60_000,
+  );
+
+  it(
+    "a tampered, foreign or missing initData, a stranger and a blocked client each get their error screen — and no data",
+    async () => {
+      const { person, clientId } = await clientWithHistory();
+      const stranger: Person = { id: newTelegramId(), first_name: "Гость" };
+      const valid = initDataFor(person);
+      // Another person's id with this person's hash: the signature no longer matches.
+      const tampered = valid.replace(encodeURIComponent(`"id":${person.id}`), encodeURIComponent(`"id":${person.id + 1}`));
+      expect(tampered).not.toBe(valid);
+      const cases: [string, string | null, string, RegExp][] = [
+        ["tampered", tampered, "auth", /открыта слишком давно или не из Telegram/],
+        ["another-bot", initDataFor(person, tokens.partner), "auth", /открыта слишком давно или не из Telegram/],
+        ["expired", initDataFor(person, tokens.client, new Date(Date.now() - 2 * 3600_000)), "auth", /открыта слишком давно/],
+        ["stranger", initDataFor(stranger), "not-client", /Откройте бота и нажмите «Старт»/],
+        ["outside-telegram", null, "not-telegram", /Откройте эту страницу из клиентского бота/],
+      ];
+      for (const [name, initData, kind, text] of cases) {
+        // Outside Telegram (no theme from it) the page follows the device's scheme: that one is opened dark.
+        const page = await newPage(initData === null ? "dark" : "light");
+        if (initData === null) await page.goto(`${server.url}/app/`);
+        else await openApp(page, initData);
+        const screen = page.getByTestId("error-screen");
+        await screen.waitFor();
+        expect(await screen.getAttribute("data-error-kind"), name).toBe(kind);
+        expect(await screen.textContent(), name).toMatch(text);
+        expect(await page.getByTestId("balance").count(), name).toBe(0);
+        if (initData === null) expect(await page.evaluate("getComputedStyle(document.body).backgroundColor")).toBe("rgb(14, 22, 33)");
+        await screenshot(page, `06-error-${name}`);
+      }
+
+      await setClientBlocked(db, { adminTelegramId: adminId, clientId, blocked: true, reason: "test: blocked" });
+      const page = await newPage();
+      await openApp(page, valid);
+      await page.getByTestId("error-screen").waitFor();
+      expect(await page.getByTestId("error-screen").getAttribute("data-error-kind")).toBe("blocked");
+      expect(await page.getByTestId("error-screen").textContent()).toMatch(/заблокирован/);
+      await screenshot(page, "07-error-blocked");
+      expect(pageErrors).toEqual([]);
+    },
+    90_000,
+  );
+});
