@@ -194,6 +194,12 @@ describe("dashboard API: every route", () => {
     expect(await rowCounts(db)).toEqual(before);
   });
 
+  it("a body over 16 KB is refused before it is read (413)", async () => {
+    const res = await call(app, "POST", "/api/dashboard/sign-in", { body: { token: "x".repeat(20_000) } });
+    expect(res.status).toBe(413);
+    expect((await errorOf(res)).code).toBe("TOO_LARGE");
+  });
+
   it("unknown ids are 404 and a domain rule is 409 with its code", async () => {
     const admin = await signIn(ctx, adminIdentity);
     expect((await call(app, "GET", "/api/dashboard/clients/999999", admin)).status).toBe(404);

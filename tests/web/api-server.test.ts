@@ -92,6 +92,7 @@ describe("startWebServer", () => {
     expect(deep.status).toBe(200);
     expect(await deep.text()).toContain("<title>dashboard</title>");
     expect(deep.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(deep.headers.get("x-frame-options")).toBe("DENY");
     expect(deep.headers.get("cache-control")).toBe("no-cache");
     for (const path of ["/dashboard/assets/main-000000.js", "/dashboard/.built-at", "/dashboard/..%2f..%2fsecret.txt", "/dashboard/%2e%2e/secret.txt", "/app/missing.js", "/app/..%2fsecret.txt"]) {
       const res = await fetch(`${server.url}${path}`);

@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { WebDeps } from "./context.js";
 import { ApiFailure, errorResponse } from "./errors.js";
 import { miniAppRoutes } from "./routes/app.js";
@@ -26,6 +27,8 @@ const pageCsp = (frameAncestors: string) =>
     "form-action 'self'",
     `frame-ancestors ${frameAncestors}`,
   ].join("; ");
+const maxBodyBytes = 16 * 1024;
+
 export const miniAppCsp = pageCsp("'self' https://web.telegram.org https://*.telegram.org");
 export const dashboardCsp = pageCsp("'none'");
 
@@ -46,6 +49,9 @@ export function createWebApp(deps: WebDeps): Hono {
       c.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
     }
   });
+
+  // Every API body is a few small fields: anything bigger is refused before it is read into memory.
+  app.use("/api/*", bodyLimit({ maxSize: maxBodyBytes, onError: (c) => errorResponse(c, new ApiFailure(413, "TOO_LARGE", `a request body is at most ${maxBodyBytes} bytes`), deps.logger) }));
 
   app.get("/healthz", (c) => c.text("ok"));
   app.route("/api/app", miniAppRoutes(deps));

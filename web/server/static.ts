@@ -71,7 +71,11 @@ export function pageRoutes(options: PageOptions): Hono {
       "cache-control": cacheControlFor(served),
       etag,
     };
-    if (served.endsWith(".html")) headers["content-security-policy"] = options.csp;
+    if (served.endsWith(".html")) {
+      headers["content-security-policy"] = options.csp;
+      // The same as the CSP's frame-ancestors, for browsers that predate it.
+      if (options.csp.includes("frame-ancestors 'none'")) headers["x-frame-options"] = "DENY";
+    }
     if (c.req.header("if-none-match") === etag) return c.body(null, 304, headers);
     if (c.req.method === "HEAD") return c.body(null, 200, headers);
     return c.body(new Uint8Array(await readFile(file.path)), 200, headers);
