@@ -10,7 +10,7 @@ import { systemClock } from "../../core/clock.js";
 import { createLogger } from "../../core/logger.js";
 import type { Runtime } from "../../core/runtime.js";
 import { csvStream } from "../../web/server/csv.js";
-import { startWebServer, type WebConfig, type WebServer } from "../../web/server/main.js";
+import { clientBotUsernameSource, startWebServer, type WebConfig, type WebServer } from "../../web/server/main.js";
 import { testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
 import { adminId } from "../helpers/fixtures.js";
 import { clientBotToken } from "./api-helpers.js";
@@ -119,6 +119,33 @@ describe("startWebServer", () => {
   it("a port in use is an error, not a hang", async () => {
     const port = Number(new URL(server.url).port);
     await expect(startWebServer(config, runtime, { host: "127.0.0.1", port })).rejects.toMatchObject({ code: "EADDRINUSE" });
+  });
+});
+
+describe("the client bot's username for the referral link", () => {
+  it("is the one the client bot published in Redis, else Telegram's getMe answer (kept once known)", async () => {
+    const calls: string[] = [];
+    const telegram = createServer((req, res) => {
+      calls.push(req.url ?? "");
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ ok: true, result: { id: 700000001, is_bot: true, first_name: "Card", username: "from_get_me_bot" } }));
+    });
+    await new Promise<void>((resolve) => telegram.listen(0, "127.0.0.1", resolve));
+    try {
+      const root = `http://127.0.0.1:${(telegram.address() as AddressInfo).port}`;
+      await runtime.redis.del("bot-username:client");
+      const fromTelegram = clientBotUsernameSource({ CLIENT_BOT_TOKEN: clientBotToken, TELEGRAM_API_ROOT: root }, runtime);
+      expect(await fromTelegram()).toBe("from_get_me_bot");
+      expect(await fromTelegram()).toBe("from_get_me_bot");
+      expect(calls).toEqual([`/bot${clientBotToken}/getMe`]);
+      await runtime.redis.set("bot-username:client", "published_bot");
+      const fromRedis = clientBotUsernameSource({ CLIENT_BOT_TOKEN: clientBotToken, TELEGRAM_API_ROOT: root }, runtime);
+      expect(await fromRedis()).toBe("published_bot");
+      expect(calls).toHaveLength(1);
+    } finally {
+      await runtime.redis.del("bot-username:client");
+      await new Promise<void>((resolve) => telegram.close(() => resolve()));
+    }
   });
 });
 
