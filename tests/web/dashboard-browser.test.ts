@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
@@ -10,8 +10,11 @@ import { registerClient } from "../../core/clients/service.js";
 import { accrue } from "../../core/ledger/service.js";
 import { createLogger } from "../../core/logger.js";
 import { submitApplication } from "../../core/partners/service.js";
+import { editableSettingKeys, editableSettings, getNetworkSettings } from "../../core/settings/service.js";
+import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
+import { categories as partnerCategories } from "../../bots/partner/keyboards.js";
 import { createLoginLink, type DashboardIdentity } from "../../core/web-auth/service.js";
-import { partners } from "../../db/schema/index.js";
+import { actorType, balances, broadcastStatus, clientStatus, ledgerEntries, ledgerKind, moderationStatus, partners, partnerStatus, tier } from "../../db/schema/index.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
 import { startWebServer, type WebServer } from "../../web/server/main.js";
@@ -159,6 +162,69 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
   );
 
   it(
+    "an admin finds a client, adjusts the balance once for a double click and undoes it; a setting out of bounds is refused with the server's words",
+    async () => {
+      const cafe = await makePartner(db, "Кофейня Ромашка");
+      const ivan = await clientWithCheck(cafe, "Иван", 150_000, "A-1");
+      const balanceOf = async (clientId: number) => (await db.select().from(balances).where(eq(balances.clientId, clientId)))[0]?.points ?? 0;
+      const before = await balanceOf(ivan.id);
+
+      const page = await newPage();
+      await page.goto(await signInLink({ telegramId: adminId, role: "admin", partnerId: null }));
+      await page.getByTestId("nav-clients").click();
+      await page.getByTestId("client-search").fill("Иван");
+      await page.getByTestId("client-search").press("Enter");
+      await page.getByTestId(`client-${ivan.id}`).getByRole("link", { name: "Иван" }).click();
+      await page.getByTestId("client-card").waitFor();
+      expect(page.url()).toBe(`${server.url}/dashboard/clients/${ivan.id}`);
+
+      // +50 with a double click on the button: one adjustment (one idempotency key per opened form).
+      await page.getByTestId("adjust-open").click();
+      await page.getByTestId("adjust-points").fill("50");
+      await page.getByTestId("adjust-reason").fill("подарок ко дню рождения");
+      await page.getByTestId("adjust-submit").dblclick();
+      await page.getByTestId("ledger").getByRole("row").filter({ hasText: "подарок ко дню рождения" }).waitFor();
+      const adjustments = async () => (await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, ivan.id))).filter((e) => e.kind === "adjustment");
+      expect((await adjustments()).map((e) => e.points)).toEqual([50]);
+      expect(await balanceOf(ivan.id)).toBe(before + 50);
+      await screenshot(page, "admin-client-adjusted");
+
+      // Undone with a reason: the balance is back, the row stays with its reversal beside it.
+      const [adjustment] = await adjustments();
+      const row = page.getByTestId(`ledger-${adjustment!.id}`);
+      await row.getByTestId("undo").click();
+      await row.getByTestId("reason").fill("ошибка оператора");
+      await row.getByTestId("reason-submit").click();
+      await page.getByTestId("ledger").getByRole("row").filter({ hasText: "ошибка оператора" }).waitFor();
+      expect(await balanceOf(ivan.id)).toBe(before);
+      expect(await page.getByTestId(`ledger-${adjustment!.id}`).getByTestId("undo").count()).toBe(0);
+      await screenshot(page, "admin-client-undone");
+
+      // A setting: out of its bounds → the server's refusal shown and nothing changed; within them → saved.
+      await page.getByTestId("nav-settings").click();
+      const welcome = page.getByTestId("setting-welcomeBonus");
+      await welcome.getByTestId("edit").click();
+      await welcome.getByTestId("setting-value").fill("2000000");
+      await welcome.getByTestId("setting-save").click();
+      await expect(welcome.getByTestId("error").textContent()).resolves.toMatch(/\S/);
+      expect((await getNetworkSettings(db)).welcomeBonus).toBe(100);
+      await screenshot(page, "admin-setting-refused");
+      await welcome.getByTestId("setting-value").fill("150");
+      await welcome.getByTestId("setting-save").click();
+      await welcome.filter({ hasText: "150 баллов" }).waitFor();
+      expect((await getNetworkSettings(db)).welcomeBonus).toBe(150);
+
+      // The language switch: the same page in English.
+      await page.getByTestId("language").getByRole("button", { name: "EN" }).click();
+      await page.getByRole("heading", { name: "Network settings" }).waitFor();
+      await expect(page.getByTestId("nav").textContent()).resolves.toMatch(/Overview.*Partners.*Clients/);
+      await screenshot(page, "admin-settings-english");
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+
+  it(
     "a partner's owner sees its own client by URL but not another partner's: the forbidden message, none of that client's data",
     async () => {
       const a = await makePartner(db, "Кофейня Ромашка");
@@ -196,3 +262,36 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
     120_000,
   );
 });
+
+/** Every label the pages look up by a value (a status, a segment, a setting…) exists in both languages. */
+describe("the dashboard's locale files", () => {
+  const keysOf = (language: "ru" | "en") =>
+    new Set(
+      readFileSync(new URL(`../../web/ui/dashboard/locales/${language}.ftl`, import.meta.url), "utf8")
+        .split("\n")
+        .map((line) => /^([a-zA-Z][\w-]*)\s*=/.exec(line)?.[1])
+        .filter((key): key is string => key !== undefined),
+    );
+
+  it("Russian and English have the same keys, with a label for every status, kind, segment, category and setting", () => {
+    const ru = keysOf("ru");
+    const en = keysOf("en");
+    expect([...en].sort()).toEqual([...ru].sort());
+    const needed = [
+      ...partnerStatus.enumValues.map((s) => `partner-status-${s}`),
+      ...partnerCategories.map((c) => `partner-category-${c}`),
+      ...moderationStatus.enumValues.map((s) => `service-status-${s}`),
+      ...clientStatus.enumValues.map((s) => `client-status-${s}`),
+      ...tier.enumValues.map((s) => `tier-${s}`),
+      ...ledgerKind.enumValues.map((k) => `ledger-${k.replaceAll("_", "-")}`),
+      ...broadcastStatus.enumValues.map((s) => `broadcast-status-${s}`),
+      ...actorType.enumValues.map((a) => `actor-${a}`),
+      ...customerCategories.map((c) => `category-${c}`),
+      ...rfmSegments.map((s) => `segment-${s}`),
+      ...editableSettingKeys.map((k) => `setting-${k.replaceAll(".", "-")}`),
+      ...Object.values(editableSettings).map((unit) => `unit-${unit}`),
+    ];
+    expect(needed.filter((key) => !ru.has(key))).toEqual([]);
+  });
+});
+

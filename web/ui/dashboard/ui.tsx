@@ -26,7 +26,8 @@ export function errorText(t: Translate, error: unknown): string {
   if (localizedCodes.has(code)) return t(`error-${code.toLowerCase().replaceAll("_", "-")}`);
   if (error.status === 403) return t("error-forbidden");
   if (error.status === 429) return t("error-rate-limited");
-  if (error.status === 400 && field) return t("error-field", { field, message });
+  // The server's zod messages start with the field's path ("welcomeBonus: Too big…"): named once.
+  if (error.status === 400 && field) return t("error-field", { field, message: message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message });
   if (error.status >= 500) return t("error-server");
   return message;
 }
