@@ -1,11 +1,15 @@
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { sign } from "@telegram-apps/init-data-node";
 import jsQR from "jsqr";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { PNG } from "pngjs";
+import { Api, InlineKeyboard } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ensureWebChatBuilt } from "../../sandbox/web-chat/build.js";
+import { startWebChatServer } from "../../sandbox/web-chat/server.js";
 import { systemClock } from "../../core/clock.js";
 import { clientIdForCode } from "../../core/clients/codes.js";
 import { setClientBlocked } from "../../core/clients/service.js";
@@ -230,5 +234,52 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
       expect(pageErrors).toEqual([]);
     },
     90_000,
+  );
+
+  it(
+    "in the sandbox's web chat, the bot's '💳 My card' button opens the Mini App over the chat, signed in as that person",
+    async () => {
+      const { person, balance } = await clientWithHistory();
+      const bots = Object.fromEntries(
+        (["client", "partner", "admin"] as const).map((name) => [name, { token: tokens[name], id: botInfo[name].id, username: botInfo[name].username, firstName: botInfo[name].first_name }]),
+      ) as Parameters<typeof startWebChatServer>[0]["bots"];
+      const dataDir = mkdtempSync(join(tmpdir(), "mini-app-web-chat-"));
+      const webChat = await startWebChatServer({
+        host: "127.0.0.1",
+        port: 0,
+        botApi: telegram.fake,
+        bots,
+        staticDir: await ensureWebChatBuilt(),
+        listPersonas: async () => [{ telegramId: person.id, firstName: person.first_name, languageCode: "ru", role: "client", bot: "client" }],
+        dataDir,
+        logger: createLogger("silent"),
+        webApp: server.listener,
+      });
+      try {
+        // What the client bot sends with PUBLIC_URL set to the web chat's own address.
+        const clientBot = new Api(tokens.client, { apiRoot: telegram.fake.url });
+        await clientBot.sendMessage(person.id, "Ваша карта — в приложении", { reply_markup: new InlineKeyboard().webApp("💳 Моя карта", `${webChat.url}/app/`) });
+
+        const page = await newPage();
+        await page.setViewportSize({ width: 1280, height: 900 });
+        await page.goto(webChat.url);
+        await page.getByTestId(`persona-${person.id}`).click();
+        await page.locator('[data-testid="inline-button"][data-web-app="true"]').click();
+        const overlay = page.getByTestId("web-app");
+        await overlay.waitFor();
+        const app = page.frameLocator('[data-testid="web-app-frame"]');
+        await expect.poll(() => app.getByTestId("balance").getAttribute("data-points")).toBe(String(balance));
+        const code = (await app.getByTestId("till-code").textContent())!.replace(/\s/g, "");
+        expect(code).toMatch(/^\d{6}$/);
+        await screenshot(page, "08-web-chat-overlay");
+        await page.getByTestId("web-app-close").click();
+        await expect.poll(() => overlay.count()).toBe(0);
+        expect(pageErrors).toEqual([]);
+      } finally {
+        await webChat.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+    120_000,
   );
 });
