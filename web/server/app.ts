@@ -27,10 +27,11 @@ const pageCsp = (frameAncestors: string) =>
     "form-action 'self'",
     `frame-ancestors ${frameAncestors}`,
   ].join("; ");
-const maxBodyBytes = 16 * 1024;
-
 export const miniAppCsp = pageCsp("'self' https://web.telegram.org https://*.telegram.org");
 export const dashboardCsp = pageCsp("'none'");
+
+/** Every API body is a few small fields: anything bigger is refused before it is read into memory. */
+const maxBodyBytes = 16 * 1024;
 
 /**
  * The web server: the client Mini App (/app/, its API /api/app/*), the dashboard (/dashboard/, /api/dashboard/*)
@@ -50,7 +51,6 @@ export function createWebApp(deps: WebDeps): Hono {
     }
   });
 
-  // Every API body is a few small fields: anything bigger is refused before it is read into memory.
   app.use("/api/*", bodyLimit({ maxSize: maxBodyBytes, onError: (c) => errorResponse(c, new ApiFailure(413, "TOO_LARGE", `a request body is at most ${maxBodyBytes} bytes`), deps.logger) }));
 
   app.get("/healthz", (c) => c.text("ok"));
