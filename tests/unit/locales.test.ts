@@ -22,7 +22,7 @@ const keysOf = (path: string) =>
   );
 
 describe("locale files", () => {
-  it.each(["bots/shared", "bots/client", "bots/partner", "bots/admin"])("%s: Russian and English have the same keys", (dir) => {
+  it.each(["bots/shared", "bots/client", "bots/partner", "bots/admin", "web/ui/mini-app", "web/ui/dashboard"])("%s: Russian and English have the same keys", (dir) => {
     expect([...keysOf(`${dir}/locales/en.ftl`)].sort()).toEqual([...keysOf(`${dir}/locales/ru.ftl`)].sort());
   });
 
