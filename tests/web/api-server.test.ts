@@ -82,6 +82,10 @@ describe("startWebServer", () => {
     // A revalidation with the ETag is a 304 without a body.
     const again = await fetch(`${server.url}/app/`, { headers: { "if-none-match": index.headers.get("etag")! } });
     expect(again.status).toBe(304);
+    const head = await fetch(`${server.url}/app/`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await head.text()).toBe("");
     const redirect = await fetch(`${server.url}/app`, { redirect: "manual" });
     expect(redirect.status).toBe(301);
     expect(redirect.headers.get("location")).toBe("/app/");
