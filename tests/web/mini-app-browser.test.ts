@@ -237,6 +237,39 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
   );
 
   it(
+    "Telegram's back button shows on a sub-view and brings the card back; copying the invitation link buzzes",
+    async () => {
+      const { person } = await clientWithHistory();
+      const page = await newPage();
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.url });
+      // Telegram's mobile clients: the page posts its calls to TelegramWebviewProxy and gets events through
+      // Telegram.WebView.receiveEvent. Recorded here.
+      await page.addInitScript({ content: "window.__telegramCalls = []; window.TelegramWebviewProxy = { postEvent: (name, data) => window.__telegramCalls.push([name, data ? JSON.parse(data) : null]) };" });
+      const calls = async () => (await page.evaluate("window.__telegramCalls")) as [string, Record<string, unknown> | null][];
+      const backButtonShown = async () => (await calls()).filter(([name]) => name === "web_app_setup_back_button").at(-1)?.[1]?.is_visible;
+      await openApp(page, initDataFor(person));
+      await page.getByTestId("till-code").waitFor();
+      expect(await calls()).toContainEqual(["web_app_ready", null]);
+
+      await page.getByTestId("tab-history").click();
+      await expect.poll(backButtonShown).toBe(true);
+      expect(await page.getByTestId("view-card").isHidden()).toBe(true);
+      await page.evaluate("window.Telegram.WebView.receiveEvent('back_button_pressed')");
+      await page.getByTestId("view-card").waitFor({ state: "visible" });
+      expect(await page.getByTestId("view-history").isHidden()).toBe(true);
+      await expect.poll(backButtonShown).toBe(false);
+
+      await page.getByTestId("tab-friends").click();
+      await page.getByTestId("copy-link").click();
+      await expect.poll(() => page.getByTestId("copy-link").textContent()).toMatch(/Скопировано/);
+      expect(await page.evaluate("navigator.clipboard.readText()")).toBe(await page.getByTestId("referral-link").textContent());
+      expect(await calls()).toContainEqual(["web_app_trigger_haptic_feedback", { type: "notification", notification_type: "success" }]);
+      expect(pageErrors).toEqual([]);
+    },
+    60_000,
+  );
+
+  it(
     "in the sandbox's web chat, the bot's '💳 My card' button opens the Mini App over the chat, signed in as that person",
     async () => {
       const { person, balance } = await clientWithHistory();
