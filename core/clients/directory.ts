@@ -65,33 +65,31 @@ export async function searchClients(
   if (input.category) conditions.push(sql`s.category = ${input.category}`);
   if (input.segment) conditions.push(sql`s.segment = ${input.segment}`);
   const scopeOfSegments = input.partnerId === null ? sql`s.partner_id IS NULL` : sql`s.partner_id = ${input.partnerId}`;
-  const rows = await db.execute<{
-    id: string;
-    first_name: string | null;
-    phone: string | null;
-    status: DirectoryRow["status"];
-    balance: string | null;
-    category: CustomerCategory | null;
-    segment: RfmSegment | null;
-    joined_at: string | Date;
-    total: string;
-  }>(sql`
-    SELECT c.id, c.first_name, c.phone, c.status, b.points AS balance, s.category, s.segment, c.created_at AS joined_at, count(*) OVER () AS total
-    FROM clients c
-    LEFT JOIN balances b ON b.client_id = c.id
-    LEFT JOIN client_segments s ON s.computed_on = (SELECT max(computed_on) FROM client_segments) AND s.client_id = c.id AND ${scopeOfSegments}
-    WHERE ${sql.join(conditions, sql` AND `)}
-    ORDER BY c.created_at DESC, c.id DESC
-    LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`);
-  let total = Number(rows[0]?.total ?? 0);
-  if (rows.length === 0 && page > 1) {
-    // Past the last page: the window count has no row to ride on, so count on its own.
-    const [counted] = await db.execute<{ n: string }>(sql`
-      SELECT count(*) AS n FROM clients c
-      LEFT JOIN client_segments s ON s.computed_on = (SELECT max(computed_on) FROM client_segments) AND s.client_id = c.id AND ${scopeOfSegments}
-      WHERE ${sql.join(conditions, sql` AND `)}`);
-    total = Number(counted?.n ?? 0);
-  }
+  const where = sql.join(conditions, sql` AND `);
+  const latestSegments = sql`LEFT JOIN client_segments s ON s.computed_on = (SELECT max(computed_on) FROM client_segments) AND s.client_id = c.id AND ${scopeOfSegments}`;
+  // The page and the count run side by side: a page alone walks the join-date index and stops after `pageSize` rows.
+  const [rows, [counted]] = await Promise.all([
+    db.execute<{
+      id: string;
+      first_name: string | null;
+      phone: string | null;
+      status: DirectoryRow["status"];
+      balance: string | null;
+      category: CustomerCategory | null;
+      segment: RfmSegment | null;
+      joined_at: string | Date;
+    }>(sql`
+      SELECT c.id, c.first_name, c.phone, c.status, b.points AS balance, s.category, s.segment, c.created_at AS joined_at
+      FROM clients c
+      LEFT JOIN balances b ON b.client_id = c.id
+      ${latestSegments}
+      WHERE ${where}
+      ORDER BY c.created_at DESC, c.id DESC
+      LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`),
+    db.execute<{ n: string }>(sql`
+      SELECT count(*) AS n FROM clients c ${input.category || input.segment ? latestSegments : sql``} WHERE ${where}`),
+  ]);
+  const total = Number(counted?.n ?? 0);
   return {
     items: rows.map((r) => ({
       id: Number(r.id),
