@@ -10,11 +10,14 @@ import { registerClient } from "../../core/clients/service.js";
 import { accrue } from "../../core/ledger/service.js";
 import { createLogger } from "../../core/logger.js";
 import { submitApplication } from "../../core/partners/service.js";
+import { createPromotion } from "../../core/promotions/service.js";
+import { submitService } from "../../core/catalog/service.js";
+import { createBroadcast } from "../../core/broadcasts/service.js";
 import { editableSettingKeys, editableSettings, getNetworkSettings } from "../../core/settings/service.js";
 import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
 import { categories as partnerCategories } from "../../bots/partner/keyboards.js";
 import { createLoginLink, type DashboardIdentity } from "../../core/web-auth/service.js";
-import { actorType, balances, broadcastStatus, clientStatus, ledgerEntries, ledgerKind, moderationStatus, partners, partnerStatus, tier } from "../../db/schema/index.js";
+import { actorType, balances, jobs, broadcastStatus, clientStatus, ledgerEntries, ledgerKind, moderationStatus, partners, partnerStatus, tier } from "../../db/schema/index.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
 import { startWebServer, type WebServer } from "../../web/server/main.js";
@@ -219,6 +222,70 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await page.getByRole("heading", { name: "Network settings" }).waitFor();
       await expect(page.getByTestId("nav").textContent()).resolves.toMatch(/Overview.*Partners.*Clients/);
       await screenshot(page, "admin-settings-english");
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+
+  it(
+    "every page in the menu opens without an error for an admin and for a partner; a dead job is retried, a service approved, a CSV downloaded",
+    async () => {
+      const cafe = await makePartner(db, "Кофейня Ромашка");
+      await clientWithCheck(cafe, "Иван", 150_000, "A-1");
+      const inAWeek = new Date(Date.now() + 7 * 24 * 3600_000);
+      await createPromotion(db, { partnerId: cafe.partnerId, staffTelegramId: cafe.staffTelegramId, title: "Кофе за полцены", body: "По будням до полудня", startsAt: new Date(), endsAt: inAWeek });
+      const service = await submitService(db, { partnerId: cafe.partnerId, staffTelegramId: cafe.staffTelegramId, name: "Завтрак с собой", description: "Каша и кофе", priceKopecks: 35_000 });
+      await createBroadcast(db, { sender: { kind: "partner", partnerId: cafe.partnerId, staffTelegramId: cafe.staffTelegramId }, audience: {}, idempotencyKey: "test-broadcast", text: "Скидка на выпечку", progressChatId: cafe.staffTelegramId });
+      const [dead] = await db.insert(jobs).values({ kind: "notify.client", payload: {}, status: "dead", attempts: 8, lastError: "Telegram said no", runAt: new Date() }).returning();
+
+      /** Opens each menu item in turn: a title, no error, nothing left loading. */
+      const visitAll = async (page: Page) => {
+        const items = await page.getByTestId("nav").getByRole("link").all();
+        for (const item of items) {
+          const name = (await item.textContent()) ?? "";
+          await item.click();
+          await page.locator(".page-title").waitFor();
+          await expect.poll(() => page.getByText(/^Загрузка…$/).count(), { timeout: stepTimeout }).toBe(0);
+          expect(await page.getByTestId("error").allTextContents(), name).toEqual([]);
+        }
+        return items.length;
+      };
+
+      const admin = await newPage();
+      await admin.goto(await signInLink({ telegramId: adminId, role: "admin", partnerId: null }));
+      await admin.getByTestId("who").waitFor();
+      expect(await visitAll(admin)).toBe(11);
+
+      await admin.getByTestId("nav-jobs").click();
+      await admin.getByTestId(`job-${dead!.id}`).getByTestId("retry").click();
+      await admin.getByTestId(`job-${dead!.id}`).waitFor({ state: "detached" }); // no longer among the dead
+      expect((await db.select().from(jobs).where(eq(jobs.id, dead!.id)))[0]!.status).toBe("pending");
+
+      await admin.getByTestId("nav-services").click();
+      await admin.getByTestId(`service-${service.id}`).getByTestId("approve").click();
+      await admin.getByTestId(`service-${service.id}`).filter({ hasText: "Одобрена" }).waitFor();
+      await screenshot(admin, "admin-services");
+
+      await admin.getByTestId("nav-broadcasts").click();
+      await admin.getByRole("row").filter({ hasText: "Скидка на выпечку" }).filter({ hasText: "Кофейня Ромашка" }).waitFor();
+      await screenshot(admin, "admin-broadcasts");
+
+      await admin.getByTestId("nav-settlement").click();
+      await admin.getByTestId("settlement").getByRole("row").filter({ hasText: "Кофейня Ромашка" }).waitFor();
+      const download = admin.waitForEvent("download");
+      await admin.getByTestId("settlement-csv").click();
+      const csv = readFileSync((await (await download).path())!, "utf8");
+      expect(csv.replace(/^\uFEFF/, "").split(/\r?\n/)[0]).toMatch(/partner/);
+      expect(csv).toContain("Кофейня Ромашка");
+      await screenshot(admin, "admin-settlement");
+
+      const partner = await newPage();
+      await partner.goto(await signInLink({ telegramId: cafe.staffTelegramId, role: "partner", partnerId: cafe.partnerId }));
+      await partner.getByTestId("who").waitFor();
+      expect(await visitAll(partner)).toBe(6);
+      await partner.getByTestId("nav-promotions").click();
+      await partner.getByRole("row").filter({ hasText: "Кофе за полцены" }).waitFor();
+      await screenshot(partner, "partner-promotions");
       expect(pageErrors).toEqual([]);
     },
     120_000,

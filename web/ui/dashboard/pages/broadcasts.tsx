@@ -7,7 +7,8 @@ import { useLocale } from "../i18n.js";
 import { Empty, LoadedView, PageTitle, useLoad } from "../ui.js";
 
 type Broadcast = z.infer<typeof broadcastsResponse>["items"][number];
-const reportColumns = ["sent", "unreachable", "uncertain", "failed", "pending"] as const;
+/** Counts shown under "delivered N of M" when there are any. */
+const otherCounts = ["unreachable", "uncertain", "failed", "pending"] as const;
 
 /** Broadcasts, newest first, each with its delivery report. */
 export function BroadcastsPage({ me }: PageProps) {
@@ -32,12 +33,7 @@ export function BroadcastsPage({ me }: PageProps) {
                     <th>{t("col-text")}</th>
                     <th>{t("col-audience")}</th>
                     <th>{t("col-status")}</th>
-                    <th class="num">{t("report-total")}</th>
-                    {reportColumns.map((c) => (
-                      <th key={c} class="num">
-                        {t(`report-${c}`)}
-                      </th>
-                    ))}
+                    <th>{t("col-report")}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -53,12 +49,15 @@ export function BroadcastsPage({ me }: PageProps) {
                       <td>
                         <span class={`badge broadcast-${b.status}`}>{t(`broadcast-status-${b.status}`)}</span>
                       </td>
-                      <td class="num">{formatNumber(b.report.total, language)}</td>
-                      {reportColumns.map((c) => (
-                        <td key={c} class="num">
-                          {formatNumber(b.report[c], language)}
-                        </td>
-                      ))}
+                      <td class="nowrap" data-testid="report">
+                        {t("report-delivered-of", { sent: formatNumber(b.report.sent, language), total: formatNumber(b.report.total, language) })}
+                        <div class="muted small">
+                          {otherCounts
+                            .filter((c) => b.report[c] > 0)
+                            .map((c) => `${t(`report-${c}`)}: ${formatNumber(b.report[c], language)}`)
+                            .join(" · ")}
+                        </div>
+                      </td>
                     </tr>
                   ))}
                 </tbody>

@@ -78,6 +78,7 @@ export function ServicesPage({ me, route }: PageProps) {
                               <>
                                 <ActionButton
                                   class="primary"
+                                  testId="approve"
                                   label={t("action-approve")}
                                   run={async () => {
                                     await change("POST", `services/${s.id}/moderate`, { decision: "approve" });
