@@ -142,11 +142,15 @@ describe("Mini App API: the client's own data", () => {
   });
 
   it("asking for codes in a loop is slowed down (429)", async () => {
-    const { telegramId } = await client();
+    const { clientId, telegramId } = await client();
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) statuses.push((await call(app, "POST", "/api/app/code", { initData: initDataFor({ id: telegramId }) })).status);
     expect(statuses.slice(0, 20).every((s) => s === 200)).toBe(true);
     expect(statuses[20]).toBe(429);
+    // The counter goes with its minute.
+    const ttl = await redis.ttl(`web-rate:app-code:${clientId}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60);
   });
 
   it("history pages through the client's own ledger only, whatever `before` says", async () => {

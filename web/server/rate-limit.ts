@@ -12,8 +12,9 @@ export function rateLimit<E extends Env>(deps: Pick<WebDeps, "redis" | "logger">
     const key = `web-rate:${options.name}:${options.key(c)}`;
     let count = 0;
     try {
+      // The window starts with the key (its expiry set as it is created), so no counter can outlive its window.
+      await deps.redis.set(key, "0", "EX", options.windowSeconds, "NX");
       count = await deps.redis.incr(key);
-      if (count === 1) await deps.redis.expire(key, options.windowSeconds);
     } catch (err) {
       deps.logger.warn({ err, limit: options.name }, "rate limit not counted (Redis unavailable)");
     }
