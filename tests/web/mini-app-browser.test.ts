@@ -224,7 +224,16 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
         await screenshot(page, `06-error-${name}`);
       }
 
+      // Blocked while the page is open: its next call puts the blocked screen in place of the card.
+      const open = await newPage();
+      await openApp(open, valid);
+      await open.getByTestId("till-code").waitFor();
       await setClientBlocked(db, { adminTelegramId: adminId, clientId, blocked: true, reason: "test: blocked" });
+      await open.getByTestId("tab-history").click();
+      await open.getByTestId("error-screen").waitFor();
+      expect(await open.getByTestId("error-screen").getAttribute("data-error-kind")).toBe("blocked");
+      expect(await open.getByTestId("balance").count()).toBe(0);
+
       const page = await newPage();
       await openApp(page, valid);
       await page.getByTestId("error-screen").waitFor();

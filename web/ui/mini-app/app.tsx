@@ -21,10 +21,13 @@ export function App({ telegram }: { telegram: Telegram }) {
   const [language, setLanguage] = useState<Language>(() => pickLanguage(telegram.languageCode ?? navigator.language));
   const t = useMemo(() => createTranslator(sources, language), [language]);
   const api = useMemo(() => (telegram.initData ? appApi(telegram.initData) : null), [telegram.initData]);
-  const ui: Ui | null = useMemo(() => (api ? { api, t, language, telegram } : null), [api, t, language, telegram]);
-
   const [card, setCard] = useState<CardResponse | null>(null);
   const [failure, setFailure] = useState<{ kind: ErrorKind; code: string } | null>(null);
+  const failed = useCallback((error: unknown) => {
+    const found = errorKind(error);
+    if (found.kind === "auth" || found.kind === "blocked" || found.kind === "not-client") setFailure(found);
+  }, []);
+  const ui: Ui | null = useMemo(() => (api ? { api, t, language, telegram, failed } : null), [api, t, language, telegram, failed]);
   const [tab, setTab] = useState<Tab>("card");
   // A view once opened stays mounted (hidden when another is shown): the history keeps its pages, the card its code.
   const [visited, setVisited] = useState<ReadonlySet<Tab>>(() => new Set(["card"]));
@@ -62,9 +65,10 @@ export function App({ telegram }: { telegram: Telegram }) {
     setLanguageFailed(false);
     try {
       await api.setLanguage(next);
-    } catch {
+    } catch (error) {
       setLanguage(previous);
       setLanguageFailed(true);
+      failed(error);
     }
   };
 

@@ -72,12 +72,13 @@ function TillCode({ ui }: { ui: Ui }) {
       setCode({ value, expiresAt: receivedAt + ttlMs, refreshAt: receivedAt + Math.max(ttlMs / 2, ttlMs - refreshLeadMs) });
       setFailed(false);
       if (issued.current++ > 0) ui.telegram.haptic("light");
-    } catch {
+    } catch (error) {
       setFailed(true);
+      ui.failed(error);
     } finally {
       inFlight.current = false;
     }
-  }, [ui.api]);
+  }, [ui.api, ui.failed]);
 
   useEffect(() => void refresh(), [refresh]);
 

@@ -26,13 +26,14 @@ export function HistoryView({ ui }: { ui: Ui }) {
       setEntries((current) => [...current, ...page.items.filter((item) => !current.some((e) => e.id === item.id))]);
       setNextBefore(page.nextBefore);
       setFailed(false);
-    } catch {
+    } catch (error) {
       setFailed(true);
+      ui.failed(error);
     } finally {
       busy.current = false;
       setLoading(false);
     }
-  }, [ui.api, nextBefore]);
+  }, [ui.api, ui.failed, nextBefore]);
 
   useEffect(() => {
     const target = sentinel.current;

@@ -14,12 +14,16 @@ export function NetworkView({ ui }: { ui: Ui }) {
     let current = true;
     ui.api.network().then(
       (answer) => current && (setNetwork(answer), setFailed(false)),
-      () => current && setFailed(true),
+      (error: unknown) => {
+        if (!current) return;
+        setFailed(true);
+        ui.failed(error);
+      },
     );
     return () => {
       current = false;
     };
-  }, [ui.api, attempt]);
+  }, [ui.api, ui.failed, attempt]);
 
   if (failed) {
     return (
