@@ -228,7 +228,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
   );
 
   it(
-    "every page in the menu opens without an error for an admin and for a partner; a dead job is retried, a service approved, a CSV downloaded",
+    "every page in the menu opens without an error for an admin and for a partner; a dead job is retried, a service approved, the settlement and a partner's purchases downloaded as CSV",
     async () => {
       const cafe = await makePartner(db, "Кофейня Ромашка");
       await clientWithCheck(cafe, "Иван", 150_000, "A-1");
@@ -286,13 +286,19 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await partner.getByTestId("nav-promotions").click();
       await partner.getByRole("row").filter({ hasText: "Кофе за полцены" }).waitFor();
       await screenshot(partner, "partner-promotions");
+      await partner.getByTestId("nav-exports").click();
+      const exported = partner.waitForEvent("download");
+      await partner.getByTestId("export-purchases").click();
+      const purchasesCsv = readFileSync((await (await exported).path())!, "utf8").replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+      expect(purchasesCsv).toHaveLength(2); // the header and its one check
+      expect(purchasesCsv[1]).toContain("A-1");
       expect(pageErrors).toEqual([]);
     },
     120_000,
   );
 
   it(
-    "a partner's owner sees its own client by URL but not another partner's: the forbidden message, none of that client's data",
+    "a partner's owner sees its own client by URL but not another partner's (the forbidden message, none of that client's data); signing out ends the session",
     async () => {
       const a = await makePartner(db, "Кофейня Ромашка");
       const b = await makePartner(db, "Салон Лилия");
@@ -324,6 +330,13 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       // And an admin-only page by URL: refused by the page (the server refuses its API too).
       await page.goto(`${server.url}/dashboard/partners`);
       await expect(page.getByTestId("error").textContent()).resolves.toBe("У вас нет доступа к этому.");
+
+      // Signing out ends the session: after a reload the page asks for a new link.
+      await page.getByTestId("sign-out").click();
+      await page.getByTestId("signed-out").waitFor();
+      await page.reload();
+      await expect(page.getByTestId("how-to-sign-in").textContent()).resolves.toMatch(/отправьте \/dashboard/);
+      await screenshot(page, "signed-out-phone");
       expect(pageErrors).toEqual([]);
     },
     120_000,

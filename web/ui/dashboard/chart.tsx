@@ -19,7 +19,7 @@ const wholeSteps = Array.from({ length: 13 }, (_, power) => [1, 2, 5].map((m) =>
 const dayTimestamp = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 1000;
 
 /** A line chart of one value per day, drawn by uPlot; it follows its box's width. */
-export function DayChart({ title, days, series, testId }: { title: string; days: string[]; series: ChartSeries[]; testId: string }) {
+export function DayChart({ title, days, series, testId, note }: { title: string; days: string[]; series: ChartSeries[]; testId: string; note?: string }) {
   const { language, t } = useLocale();
   const box = useRef<HTMLDivElement>(null);
 
@@ -61,6 +61,7 @@ export function DayChart({ title, days, series, testId }: { title: string; days:
   return (
     <section class="card chart" data-testid={testId}>
       <h2>{title}</h2>
+      {note && <p class="muted small chart-note">{note}</p>}
       <div ref={box} class="chart-box" />
     </section>
   );

@@ -82,6 +82,7 @@ chart-points-issued = Issued
 chart-points-redeemed = Redeemed
 chart-liability = Points outstanding at the end of the day
 chart-nps = NPS
+chart-nps-none = No ratings in this period.
 chart-day = Day
 chart-new-clients = New clients
 

@@ -83,6 +83,7 @@ chart-points-issued = Начислено
 chart-points-redeemed = Списано
 chart-liability = Баллы на руках на конец дня
 chart-nps = NPS
+chart-nps-none = За этот период оценок нет.
 chart-day = День
 chart-new-clients = Новые клиенты
 

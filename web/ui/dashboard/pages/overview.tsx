@@ -68,7 +68,7 @@ function Overview({ data }: { data: OverviewResponse }) {
         <DayChart testId="chart-turnover" title={t("chart-turnover-checks")} days={charts.days} series={charts.turnover} />
         <DayChart testId="chart-points" title={t("chart-points")} days={charts.days} series={charts.points} />
         <DayChart testId="chart-liability" title={t("chart-liability")} days={charts.days} series={charts.liability} />
-        <DayChart testId="chart-nps" title={t("chart-nps")} days={charts.days} series={charts.nps} />
+        <DayChart testId="chart-nps" title={t("chart-nps")} days={charts.days} series={charts.nps} note={totals.npsResponses === 0 ? t("chart-nps-none") : undefined} />
         <DayChart testId="chart-new-clients" title={t("chart-new-clients")} days={charts.days} series={charts.newClients} />
       </div>
     </>
