@@ -14,6 +14,9 @@ import { systemClock } from "../../core/clock.js";
 import { clientIdForCode } from "../../core/clients/codes.js";
 import { setClientBlocked } from "../../core/clients/service.js";
 import { adjustBalance } from "../../core/ledger/service.js";
+import { moderateService, submitService } from "../../core/catalog/service.js";
+import { createPromotion } from "../../core/promotions/service.js";
+import { findClient } from "../../core/clients/service.js";
 import { balanceOf } from "../../core/ledger/post.js";
 import { createLogger } from "../../core/logger.js";
 import { ensureBuilt } from "../../web/build.js";
@@ -22,7 +25,7 @@ import { startWebServer, type WebServer } from "../../web/server/main.js";
 import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
 import { useTestDb } from "../helpers/db.js";
 import { testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
-import { adminId, makeClient, newTelegramId } from "../helpers/fixtures.js";
+import { adminId, makeClient, makePartner, newTelegramId } from "../helpers/fixtures.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 import { useFakeTelegram } from "../helpers/worker.js";
 
@@ -243,6 +246,41 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
       expect(pageErrors).toEqual([]);
     },
     90_000,
+  );
+
+  it(
+    "the partners' promotions and services with their addresses; switching to English is kept for the client",
+    async () => {
+      const { person, clientId } = await clientWithHistory();
+      const { partnerId, staffTelegramId } = await makePartner(db, "Кофейня Ромашка");
+      const day = 24 * 3600_000;
+      await createPromotion(db, { partnerId, staffTelegramId, title: "Второй кофе в подарок", body: "По будням до полудня.", startsAt: new Date(), endsAt: new Date(Date.now() + 7 * day) });
+      const service = await submitService(db, { partnerId, staffTelegramId, name: "Капучино", description: "Большой, на овсяном молоке", priceKopecks: 25_050 });
+      await moderateService(db, { adminTelegramId: adminId, serviceId: service.id, verdict: { decision: "approve" } });
+
+      const page = await newPage();
+      await openApp(page, initDataFor(person));
+      await page.getByTestId("tab-network").click();
+      const promotions = page.getByTestId("promotions");
+      await promotions.getByText("Второй кофе в подарок").waitFor();
+      expect(await promotions.textContent()).toMatch(/Кофейня Ромашка.*Тверская, 1.*По будням до полудня\./);
+      const services = page.getByTestId("services");
+      expect((await services.textContent())?.replace(/\s/g, " ")).toMatch(/Капучино250,50 ₽Кофейня Ромашка📍 Тверская, 1Большой, на овсяном молоке/);
+      await screenshot(page, "09-partners");
+
+      await page.getByTestId("language-en").click();
+      await page.getByText("Promotions").waitFor();
+      await expect.poll(async () => (await findClient(db, { id: clientId }))?.language).toBe("en");
+      // Opened again (the same initData, whose Telegram language is Russian): the client's choice wins.
+      const again = await newPage();
+      await openApp(again, initDataFor(person));
+      await again.getByTestId("till-code").waitFor();
+      expect(await again.getByTestId("balance").textContent()).toMatch(/^[\d,]+ points$/);
+      expect(await again.getByTestId("tab-history").textContent()).toBe("History");
+      await screenshot(again, "10-card-english");
+      expect(pageErrors).toEqual([]);
+    },
+    60_000,
   );
 
   it(
