@@ -16,7 +16,7 @@ import { createBroadcast } from "../../core/broadcasts/service.js";
 import { editableSettingKeys, editableSettings, getNetworkSettings } from "../../core/settings/service.js";
 import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
 import { categories as partnerCategories } from "../../bots/partner/keyboards.js";
-import { createLoginLink, type DashboardIdentity } from "../../core/web-auth/service.js";
+import { createLoginLink, signOutEverywhere, type DashboardIdentity } from "../../core/web-auth/service.js";
 import { actorType, balances, jobs, broadcastStatus, clientStatus, ledgerEntries, ledgerKind, moderationStatus, partners, partnerStatus, tier } from "../../db/schema/index.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
@@ -165,7 +165,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
   );
 
   it(
-    "an admin finds a client, adjusts the balance once for a double click and undoes it; a setting out of bounds is refused with the server's words",
+    "an admin finds a client, adjusts the balance once for a double click and undoes it; a setting out of bounds is refused with the server's words; logging out everywhere ends the page's session",
     async () => {
       const cafe = await makePartner(db, "Кофейня Ромашка");
       const ivan = await clientWithCheck(cafe, "Иван", 150_000, "A-1");
@@ -222,6 +222,12 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await page.getByRole("heading", { name: "Network settings" }).waitFor();
       await expect(page.getByTestId("nav").textContent()).resolves.toMatch(/Overview.*Partners.*Clients/);
       await screenshot(page, "admin-settings-english");
+
+      // "Log out everywhere" in the bot: the page's next call finds no session and says so.
+      expect(await signOutEverywhere(db, { telegramId: adminId, actorType: "admin" })).toBe(1);
+      await page.getByTestId("nav-clients").click();
+      await expect(page.getByTestId("session-ended").textContent()).resolves.toMatch(/session has ended/);
+      expect(await page.getByTestId("nav").count()).toBe(0);
       expect(pageErrors).toEqual([]);
     },
     120_000,

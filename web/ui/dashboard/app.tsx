@@ -2,7 +2,7 @@ import type { MeResponse } from "../../api.js";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { callApi, HttpError } from "../shared/http.js";
 import type { Language } from "../shared/i18n.js";
-import { change, setCsrfToken } from "./dashboard-api.js";
+import { change, sessionEndedEvent, setCsrfToken } from "./dashboard-api.js";
 import { initialLanguage, LocaleContext, saveLanguage, savedLanguage, translatorFor, useLocale, type Locale } from "./i18n.js";
 import { lastDays, type Period } from "./period.js";
 import { Link, useRoute, type Route } from "./router.js";
@@ -23,8 +23,10 @@ import { SettlementPage } from "./pages/settlement.js";
 type Session =
   | { state: "starting" }
   | { state: "signed-in"; me: MeResponse }
-  /** Why there is no session: none yet, the link did not work, or the person signed out here. */
-  | { state: "signed-out"; why: "no-session" | "link-failed" | "signed-out"; error?: unknown };
+  | { state: "signed-out"; why: SignedOutWhy; error?: unknown };
+
+/** Why there is no session: none yet, the link did not work, signed out here, or ended by the server (expired, "log out everywhere"). */
+type SignedOutWhy = "no-session" | "link-failed" | "signed-out" | "ended";
 
 /** The sign-in token the bot's link carries in the fragment (#sign-in=<token>). */
 const signInToken = () => /^#sign-in=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -60,6 +62,12 @@ export function App() {
       }
       setSession(started);
     });
+  }, []);
+
+  useEffect(() => {
+    const ended = () => setSession((current) => (current.state === "signed-in" ? { state: "signed-out", why: "ended" } : current));
+    window.addEventListener(sessionEndedEvent, ended);
+    return () => window.removeEventListener(sessionEndedEvent, ended);
   }, []);
 
   const locale = useMemo<Locale>(
@@ -104,7 +112,7 @@ function LanguageSwitch() {
   );
 }
 
-function SignedOut({ why, error }: { why: "no-session" | "link-failed" | "signed-out"; error?: unknown }) {
+function SignedOut({ why, error }: { why: SignedOutWhy; error?: unknown }) {
   const { t } = useLocale();
   return (
     <main class="signed-out" data-testid="signed-out">
@@ -119,6 +127,11 @@ function SignedOut({ why, error }: { why: "no-session" | "link-failed" | "signed
           </p>
         )}
         {why === "signed-out" && <p>{t("signed-out")}</p>}
+        {why === "ended" && (
+          <p class="error" role="alert" data-testid="session-ended">
+            {t("session-ended")}
+          </p>
+        )}
         {why === "no-session" && error !== undefined && <ErrorMessage error={error} />}
         <p data-testid="how-to-sign-in">{t("how-to-sign-in")}</p>
       </div>

@@ -1,4 +1,4 @@
-import { callApi } from "../shared/http.js";
+import { callApi, HttpError } from "../shared/http.js";
 
 /**
  * The dashboard's calls to /api/dashboard/*. The session cookie goes by itself; every change carries the CSRF token
@@ -21,7 +21,19 @@ export function queryString(query: Query): string {
 
 export const apiPath = (path: string, query: Query = {}) => `/api/dashboard/${path}${queryString(query)}`;
 
-export const get = <T,>(path: string, query: Query = {}) => callApi<T>("GET", apiPath(path, query));
+/** Sent on window when the server no longer knows the session (it expired, or "log out everywhere" in the bot). */
+export const sessionEndedEvent = "dashboard:session-ended";
+
+async function endedSessionsNoticed<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) window.dispatchEvent(new Event(sessionEndedEvent));
+    throw error;
+  }
+}
+
+export const get = <T,>(path: string, query: Query = {}) => endedSessionsNoticed(callApi<T>("GET", apiPath(path, query)));
 
 export const change = <T = void,>(method: "POST" | "PUT" | "DELETE", path: string, body?: unknown) =>
-  callApi<T>(method, apiPath(path), { body, headers: { "X-CSRF-Token": csrfToken } });
+  endedSessionsNoticed(callApi<T>(method, apiPath(path), { body, headers: { "X-CSRF-Token": csrfToken } }));

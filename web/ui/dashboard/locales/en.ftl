@@ -18,6 +18,7 @@ reason-placeholder = Reason (at least 3 characters)
 ## Signing in
 how-to-sign-in = To sign in, send /dashboard to the admin bot (admins) or to the partner bot (partner owners) and open the link it sends. The link works once, for 10 minutes.
 sign-in-link-failed = This sign-in link has already been used or has expired. Send /dashboard in the bot to get a new one.
+session-ended = Your session has ended (it expired, or you logged out everywhere in the bot).
 signed-out = You have signed out.
 sign-out = Sign out
 role-admin = Network administrator
