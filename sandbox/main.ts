@@ -17,6 +17,8 @@ import { startStateServer } from "./state-server.js";
 import { LocalBotApi } from "./telegram/bot-api.js";
 import { ensureWebChatBuilt } from "./web-chat/build.js";
 import { startWebChatServer } from "./web-chat/server.js";
+import { ensureWebPagesBuilt } from "../web/pages.js";
+import { createWebListener, webConfigKeys } from "../web/server/main.js";
 
 export type SandboxOptions = {
   /** Where everything the sandbox keeps lives (database, state, chats). */
@@ -60,7 +62,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   // The page is built (when its sources changed) by Vite's native workers while this thread creates the database.
   const page = timed("web chat page built", () => ensureWebChatBuilt());
-  page.catch(() => undefined); // awaited below; a failure before then must not be an unhandled rejection
+  const webPages = timed("Mini App and dashboard built", () => ensureWebPagesBuilt());
+  // Both awaited below; a failure before then must not be an unhandled rejection.
+  page.catch(() => undefined);
+  webPages.catch(() => undefined);
   try {
     // Each part is registered for stopping as soon as it is up, so a failure of another stops it too.
     const up = <T extends object>(part: Promise<T>, stop: (t: T) => Promise<void>) => part.then((t) => (stops.push(() => stop(t)), t));
@@ -90,15 +95,16 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         RATE_LIMIT_MAX: "30",
         FAULT_CRASH_BEFORE_CONVERSATION_SAVE: process.env.FAULT_CRASH_BEFORE_CONVERSATION_SAVE,
       },
-      networkConfigKeys,
+      [...new Set([...networkConfigKeys, ...webConfigKeys])],
     );
     const runtime = createRuntime(config, "sandbox", { dbPoolMax: 1 });
     stops.push(() => runtime.close());
     await timed("migrations", () => runMigrations(runtime.db));
     await timed("demo data", () => seedDemoData(runtime.db, { appSecret: config.APP_SECRET, now: runtime.clock.now(), adminId: sandboxAdmin.id }));
-    const network = await timed("bots and worker", () => startNetwork(config, runtime));
-    stops.push(() => network.stop());
 
+    // The web chat also serves the web server's paths (Mini App, dashboard, their API) on the same port. Its address
+    // is PUBLIC_URL, known once it listens (SANDBOX_PORT=0 picks any port), so the web app is mounted right after.
+    let webApp: ReturnType<typeof createWebListener> | undefined;
     const web = await startWebChatServer({
       host: sandboxHost,
       port: options.port,
@@ -108,8 +114,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       listPersonas: () => listPersonas(runtime.db, config.ADMIN_IDS),
       dataDir,
       logger: runtime.logger,
+      webApp: (req, res) => (webApp ? webApp(req, res) : void res.writeHead(503, { "retry-after": "5" }).end("The Mini App and the dashboard are being built; try again in a few seconds.")),
     });
     stops.push(() => web.close());
+    const withAddress = { ...config, PUBLIC_URL: web.url };
+    // The web chat does not wait for the two pages' first build (a fresh clone builds three pages on start): their
+    // paths answer 503 for those few seconds.
+    webPages.then(
+      (pages) => void (webApp = createWebListener(withAddress, runtime, pages)),
+      (err: unknown) => logger.error({ err }, "the Mini App and the dashboard could not be built"),
+    );
+    const network = await timed("bots and worker", () => startNetwork(withAddress, runtime));
+    stops.push(() => network.stop());
     return { url: web.url, dataDir, stop: stopAll };
   } catch (err) {
     await stopAll().catch(() => undefined);

@@ -38,15 +38,8 @@ export function clientBotUsernameSource(config: Pick<WebConfig, "CLIENT_BOT_TOKE
   };
 }
 
-/**
- * Builds the app on the runtime's connections and listens on `port` (0: any free port) on `host` (default: all
- * interfaces). `pages` are the built pages' dist folders (omitted: API only).
- */
-export async function startWebServer(
-  config: WebConfig,
-  runtime: Runtime,
-  options: { host?: string; port: number; pages?: WebDeps["pages"] },
-): Promise<WebServer> {
+/** The web app on the runtime's connections, as a node request listener (the sandbox mounts it in its web chat server). */
+export function createWebListener(config: WebConfig, runtime: Runtime, pages: WebDeps["pages"]): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createWebApp({
     db: runtime.db,
     redis: runtime.redis,
@@ -57,12 +50,24 @@ export async function startWebServer(
     ...(config.PUBLIC_URL !== undefined && { publicUrl: config.PUBLIC_URL }),
     initDataMaxAgeSeconds: config.INIT_DATA_MAX_AGE_SECONDS,
     clientBotUsername: clientBotUsernameSource(config, runtime),
-    pages: options.pages ?? { miniApp: null, dashboard: null },
+    pages,
   });
   const handle = getRequestListener(app.fetch);
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
+  return (req, res) => {
     handle(req, res).catch((err: unknown) => runtime.logger.error({ err }, "web request failed"));
   };
+}
+
+/**
+ * Builds the app on the runtime's connections and listens on `port` (0: any free port) on `host` (default: all
+ * interfaces). `pages` are the built pages' dist folders (omitted: API only).
+ */
+export async function startWebServer(
+  config: WebConfig,
+  runtime: Runtime,
+  options: { host?: string; port: number; pages?: WebDeps["pages"] },
+): Promise<WebServer> {
+  const listener = createWebListener(config, runtime, options.pages ?? { miniApp: null, dashboard: null });
   const server = createServer(listener);
   // Slow or idle clients do not hold sockets for ever (a CSV download keeps writing, so it is not cut by these).
   server.headersTimeout = 20_000;
