@@ -495,10 +495,11 @@ async function main(): Promise<void> {
       `Mini App first screen: ${bundle.files.map((f) => `${f.path} ${fixed(f.bytes / 1024, 1)} KB (${fixed(f.gzipBytes / 1024, 1)} KB gzip)`).join(", ")}`,
       "",
     );
-    // Constant memory: no growth with the rows read — the last quarter's peak is no higher than the first's (give or
-    // take the garbage collector's rhythm), and the whole download stays within a fixed allowance of where it began.
+    // Constant memory: no growth with the rows read. The first quarter fills the pipeline (cursor batch, stream
+    // queue, the V8 heap sized up by the garbage collector); from then on the peak stays put — the last quarter's is
+    // within 16 MB of the second's — and the whole download within a fixed allowance of where it began.
     const exportGrowthMb = exported.rssPeakMb - exported.rssBeforeMb;
-    const exportCreepMb = exported.rssQuarterPeaksMb[3]! - exported.rssQuarterPeaksMb[0]!;
+    const exportCreepMb = exported.rssQuarterPeaksMb[3]! - exported.rssQuarterPeaksMb[1]!;
     out.push(
       table(
         ["target", "measured", "result"],
@@ -507,8 +508,8 @@ async function main(): Promise<void> {
           [`overview (admin) p99 < ${targets.overviewP99Ms} ms`, `${fixed(overviewAdmin.p99, 1)} ms`, verdict(overviewAdmin.p99 < targets.overviewP99Ms && overviewAdmin.errors === 0)],
           [`overview (partner) p99 < ${targets.overviewP99Ms} ms`, `${fixed(overviewPartner.p99, 1)} ms`, verdict(overviewPartner.p99 < targets.overviewP99Ms && overviewPartner.errors === 0)],
           [
-            `ledger CSV ≥ ${exportRowsWanted.toLocaleString("en")} rows in constant memory (RSS: 4th quarter's peak ≤ 1st's + 16 MB, growth < 128 MB)`,
-            `${exported.rows.toLocaleString("en")} rows, +${fixed(exportGrowthMb, 0)} MB, ${exportCreepMb >= 0 ? "+" : ""}${fixed(exportCreepMb, 0)} MB 1st→4th`,
+            `ledger CSV ≥ ${exportRowsWanted.toLocaleString("en")} rows in constant memory (RSS: 4th quarter's peak ≤ 2nd's + 16 MB, growth < 128 MB)`,
+            `${exported.rows.toLocaleString("en")} rows, +${fixed(exportGrowthMb, 0)} MB, ${exportCreepMb >= 0 ? "+" : ""}${fixed(exportCreepMb, 0)} MB 2nd→4th`,
             verdict(exported.status === 200 && exported.rows >= exportRowsWanted && exportCreepMb <= 16 && exportGrowthMb < 128),
           ],
           [`Mini App first-screen JS < ${targets.miniAppJsGzipKb} KB gzip`, `${fixed(bundle.gzipKb, 1)} KB`, verdict(bundle.files.length > 0 && bundle.gzipKb < targets.miniAppJsGzipKb)],
