@@ -244,15 +244,16 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await createBroadcast(db, { sender: { kind: "partner", partnerId: cafe.partnerId, staffTelegramId: cafe.staffTelegramId }, audience: {}, idempotencyKey: "test-broadcast", text: "Скидка на выпечку", progressChatId: cafe.staffTelegramId });
       const [dead] = await db.insert(jobs).values({ kind: "notify.client", payload: {}, status: "dead", attempts: 8, lastError: "Telegram said no", runAt: new Date() }).returning();
 
-      /** Opens each menu item in turn: a title, no error, nothing left loading. */
-      const visitAll = async (page: Page) => {
+      /** Opens each menu item in turn (a title, no error, nothing left loading) and keeps a screenshot of each. */
+      const visitAll = async (page: Page, who: string) => {
         const items = await page.getByTestId("nav").getByRole("link").all();
         for (const item of items) {
-          const name = (await item.textContent()) ?? "";
+          const name = (await item.getAttribute("data-testid")) ?? "";
           await item.click();
           await page.locator(".page-title").waitFor();
           await expect.poll(() => page.getByText(/^Загрузка…$/).count(), { timeout: stepTimeout }).toBe(0);
           expect(await page.getByTestId("error").allTextContents(), name).toEqual([]);
+          await screenshot(page, `${who}-${name}`);
         }
         return items.length;
       };
@@ -260,7 +261,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       const admin = await newPage();
       await admin.goto(await signInLink({ telegramId: adminId, role: "admin", partnerId: null }));
       await admin.getByTestId("who").waitFor();
-      expect(await visitAll(admin)).toBe(11);
+      expect(await visitAll(admin, "admin")).toBe(11);
 
       await admin.getByTestId("nav-jobs").click();
       await admin.getByTestId(`job-${dead!.id}`).getByTestId("retry").click();
@@ -288,7 +289,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       const partner = await newPage();
       await partner.goto(await signInLink({ telegramId: cafe.staffTelegramId, role: "partner", partnerId: cafe.partnerId }));
       await partner.getByTestId("who").waitFor();
-      expect(await visitAll(partner)).toBe(6);
+      expect(await visitAll(partner, "partner")).toBe(6);
       await partner.getByTestId("nav-promotions").click();
       await partner.getByRole("row").filter({ hasText: "Кофе за полцены" }).waitFor();
       await screenshot(partner, "partner-promotions");
