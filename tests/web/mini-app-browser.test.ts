@@ -119,6 +119,14 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
     return decoded!.data;
   }
 
+  /** The six digits the page shows (it shows them as two groups of three). */
+  async function digitsShownAsCode(element: Locator): Promise<string> {
+    await element.waitFor();
+    const code = (await element.textContent())!.replace(/\s/g, "");
+    expect(code).toMatch(/^\d{6}$/);
+    return code;
+  }
+
   /** A client with some history: 44 adjustments after the welcome bonus, so the history has three pages of 20. */
   async function clientWithHistory() {
     const { clientId, telegramId } = await makeClient(db);
@@ -177,6 +185,29 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
       expect(pageErrors).toEqual([]);
     },
     120_000,
+  );
+
+  it(
+    "the till code is replaced by a fresh one before it expires, and the QR follows",
+    async () => {
+      const { person, clientId } = await clientWithHistory();
+      const page = await newPage();
+      await page.clock.install();
+      await openApp(page, initDataFor(person));
+      const digits = page.getByTestId("till-code");
+      await digitsShownAsCode(digits);
+      const first = await digitsShownAsCode(digits);
+      expect(await page.getByTestId("till-countdown").textContent()).toMatch(/^Новый код через 9:[345]\d$/);
+
+      // Nine and a half minutes later (the code lives ten): a new code, without the person doing anything.
+      await page.clock.fastForward("09:31");
+      await expect.poll(() => digitsShownAsCode(digits)).not.toBe(first);
+      const second = await digitsShownAsCode(digits);
+      await expect.poll(() => readQr(page.getByTestId("till-qr"))).toBe(second);
+      expect(await clientIdForCode(telegram.redis, second)).toBe(clientId);
+      expect(pageErrors).toEqual([]);
+    },
+    60_000,
   );
 
   it(

@@ -48,6 +48,8 @@ export function CardView({ ui, card }: { ui: Ui; card: CardResponse }) {
 
 /** How long before a code expires the page asks for the next one (a code read out at the last second still works). */
 const refreshLeadMs = 30_000;
+/** After a failed request for a code (no network for a moment), the page asks again this much later by itself. */
+const retryAfterMs = 15_000;
 
 /**
  * The one-time code for the till, as digits and as a QR. A fresh code is asked for a little before this one expires,
@@ -57,7 +59,8 @@ const refreshLeadMs = 30_000;
 function TillCode({ ui }: { ui: Ui }) {
   const { t } = ui;
   const [code, setCode] = useState<{ value: TillCodeResponse; refreshAt: number; expiresAt: number } | null>(null);
-  const [failed, setFailed] = useState(false);
+  /** Set after a failed request: when to ask again (null: the last request succeeded). */
+  const [retryAt, setRetryAt] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const inFlight = useRef(false);
   const issued = useRef(0);
@@ -70,10 +73,10 @@ function TillCode({ ui }: { ui: Ui }) {
       const receivedAt = Date.now();
       const ttlMs = value.ttlSeconds * 1000;
       setCode({ value, expiresAt: receivedAt + ttlMs, refreshAt: receivedAt + Math.max(ttlMs / 2, ttlMs - refreshLeadMs) });
-      setFailed(false);
+      setRetryAt(null);
       if (issued.current++ > 0) ui.telegram.haptic("light");
     } catch (error) {
-      setFailed(true);
+      setRetryAt(Date.now() + retryAfterMs);
       ui.failed(error);
     } finally {
       inFlight.current = false;
@@ -94,11 +97,14 @@ function TillCode({ ui }: { ui: Ui }) {
 
   // Checked on every tick rather than with one long timer: timers stop while the phone sleeps.
   useEffect(() => {
-    if (code && now >= code.refreshAt && !failed) void refresh();
-  }, [now, code, failed, refresh]);
+    const due = retryAt !== null ? now >= retryAt : code !== null && now >= code.refreshAt;
+    if (due) void refresh();
+  }, [now, code, retryAt, refresh]);
 
+  const failed = retryAt !== null;
   const expired = code !== null && now >= code.expiresAt;
-  const secondsLeft = code ? Math.max(0, Math.ceil((code.refreshAt - now) / 1000)) : 0;
+  // Until the next code; while a request is failing, until this one expires.
+  const secondsLeft = code ? Math.max(0, Math.ceil(((failed ? code.expiresAt : code.refreshAt) - now) / 1000)) : 0;
   const countdown = `${Math.floor(secondsLeft / 60)}:${String(secondsLeft % 60).padStart(2, "0")}`;
 
   return (
@@ -111,7 +117,7 @@ function TillCode({ ui }: { ui: Ui }) {
             {code.value.code.slice(0, 3)} {code.value.code.slice(3)}
           </div>
           <div class="hint" data-testid="till-countdown">
-            {t("code-expires", { time: countdown })}
+            {t(failed ? "code-valid" : "code-expires", { time: countdown })}
           </div>
         </>
       ) : failed ? (

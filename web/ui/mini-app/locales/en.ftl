@@ -26,6 +26,7 @@ rate-line = Cashback at your tier: { $rate }%
 code-title = Code for the till
 code-hint = Show the QR code or tell the digits to the cashier instead of your phone number.
 code-expires = New code in { $time }
+code-valid = Valid for { $time } more
 code-refreshing = Getting a code…
 code-failed = Could not get a code.
 code-retry = Try again

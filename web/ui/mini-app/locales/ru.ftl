@@ -27,6 +27,7 @@ rate-line = Кешбэк на вашем уровне: { $rate }%
 code-title = Код для кассы
 code-hint = Покажите QR-код или назовите цифры кассиру вместо номера телефона.
 code-expires = Новый код через { $time }
+code-valid = Действует ещё { $time }
 code-refreshing = Получаем код…
 code-failed = Не удалось получить код.
 code-retry = Повторить
