@@ -7,7 +7,8 @@ export default defineConfig({
   base: "/dashboard/",
   logLevel: "warn",
   publicDir: false,
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // Production JSX even when built from a test run (NODE_ENV=test would otherwise pick the dev transform, with file paths).
+  oxc: { jsx: { runtime: "automatic", importSource: "preact", development: false } },
   build: {
     outDir: fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,
