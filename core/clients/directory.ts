@@ -56,7 +56,9 @@ export async function searchClients(
     const digits = q.replace(/[\s()+-]/g, "");
     const code = q.toUpperCase();
     if (/^\d+$/.test(digits)) {
-      conditions.push(sql`(c.phone LIKE ${`%${digits}%`} OR c.referral_code = ${code})`);
+      // A Russian number is often typed with the trunk prefix 8 instead of +7.
+      const international = /^8\d{10}$/.test(digits) ? `7${digits.slice(1)}` : digits;
+      conditions.push(sql`(c.phone LIKE ${`%${international}%`} OR c.referral_code = ${code})`);
     } else {
       const pattern = `%${likeEscaped(q.replace(/^@/, ""))}%`;
       conditions.push(sql`(c.first_name ILIKE ${pattern} OR c.username ILIKE ${pattern} OR c.referral_code = ${code})`);

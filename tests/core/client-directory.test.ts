@@ -67,6 +67,7 @@ describe("searchClients", () => {
     expect(await names("1234")).toEqual(["Анна"]);
     expect(await names("+7 (916) 123")).toEqual(["Анна"]);
     expect(await names("555 00")).toEqual(["Борис"]);
+    expect(await names("8 (903) 555-00-11")).toEqual(["Борис"]);
     expect(await names("анн")).toEqual(["Анна"]);
     expect(await names("@ANNA_")).toEqual(["Анна"]);
     expect(await names(n.viaA.client.referralCode.toLowerCase())).toEqual(["Вера"]);
