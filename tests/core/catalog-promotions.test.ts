@@ -112,8 +112,8 @@ describe("networkServices", () => {
     await setPartnerBlocked(db, { adminTelegramId: adminId, partnerId: b.partnerId, blocked: true, reason: "жалобы" });
     const visible = await networkServices(db);
     expect(visible).toEqual([
-      { id: shownToo.id, name: "Американо", description: "Описание услуги", priceKopecks: 150_000, partnerName: "Альфа" },
-      { id: shown.id, name: "Эспрессо", description: "Описание услуги", priceKopecks: 12_000, partnerName: "Альфа" },
+      { id: shownToo.id, name: "Американо", description: "Описание услуги", priceKopecks: 150_000, partnerName: "Альфа", partnerAddress: "Тверская, 1" },
+      { id: shown.id, name: "Эспрессо", description: "Описание услуги", priceKopecks: 12_000, partnerName: "Альфа", partnerAddress: "Тверская, 1" },
     ]);
 
     await setPartnerBlocked(db, { adminTelegramId: adminId, partnerId: b.partnerId, blocked: false, reason: "разобрались" });

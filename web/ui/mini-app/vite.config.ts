@@ -7,7 +7,8 @@ export default defineConfig({
   base: "/app/",
   logLevel: "warn",
   publicDir: false,
-  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  // development: false — inside vitest (NODE_ENV=test) oxc would otherwise emit its development JSX (bigger, with local paths).
+  oxc: { jsx: { runtime: "automatic", importSource: "preact", development: false } },
   build: {
     outDir: fileURLToPath(new URL("./dist", import.meta.url)),
     emptyOutDir: true,
