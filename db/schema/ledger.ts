@@ -88,6 +88,7 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_idempotency_key").on(t.idempotencyKey),
     uniqueIndex("ledger_reverses_entry_key").on(t.reversesEntryId),
     index("ledger_client_time_idx").on(t.clientId, t.createdAt),
+    // In the database this index also INCLUDEs (kind, points) for a partner's liability (migration 0010; drizzle cannot say so).
     index("ledger_partner_time_idx").on(t.partnerId, t.createdAt),
     // The dashboard's network-wide overview, the settlement report and the ledger export read a period of rows.
     index("ledger_time_idx").on(t.createdAt),
