@@ -13,11 +13,9 @@ import { submitApplication } from "../../core/partners/service.js";
 import { createPromotion } from "../../core/promotions/service.js";
 import { submitService } from "../../core/catalog/service.js";
 import { createBroadcast } from "../../core/broadcasts/service.js";
-import { editableSettingKeys, editableSettings, getNetworkSettings } from "../../core/settings/service.js";
-import { customerCategories, rfmSegments } from "../../core/analytics/segments.js";
-import { categories as partnerCategories } from "../../bots/partner/keyboards.js";
+import { getNetworkSettings } from "../../core/settings/service.js";
 import { createLoginLink, signOutEverywhere, type DashboardIdentity } from "../../core/web-auth/service.js";
-import { actorType, balances, jobs, broadcastStatus, clientStatus, ledgerEntries, ledgerKind, moderationStatus, partners, partnerStatus, tier } from "../../db/schema/index.js";
+import { actorType, balances, jobs, ledgerEntries, partners } from "../../db/schema/index.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
 import { startWebServer, type WebServer } from "../../web/server/main.js";
@@ -349,36 +347,3 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
     120_000,
   );
 });
-
-/** Every label the pages look up by a value (a status, a segment, a setting…) exists in both languages. */
-describe("the dashboard's locale files", () => {
-  const keysOf = (language: "ru" | "en") =>
-    new Set(
-      readFileSync(new URL(`../../web/ui/dashboard/locales/${language}.ftl`, import.meta.url), "utf8")
-        .split("\n")
-        .map((line) => /^([a-zA-Z][\w-]*)\s*=/.exec(line)?.[1])
-        .filter((key): key is string => key !== undefined),
-    );
-
-  it("Russian and English have the same keys, with a label for every status, kind, segment, category and setting", () => {
-    const ru = keysOf("ru");
-    const en = keysOf("en");
-    expect([...en].sort()).toEqual([...ru].sort());
-    const needed = [
-      ...partnerStatus.enumValues.map((s) => `partner-status-${s}`),
-      ...partnerCategories.map((c) => `partner-category-${c}`),
-      ...moderationStatus.enumValues.map((s) => `service-status-${s}`),
-      ...clientStatus.enumValues.map((s) => `client-status-${s}`),
-      ...tier.enumValues.map((s) => `tier-${s}`),
-      ...ledgerKind.enumValues.map((k) => `ledger-${k.replaceAll("_", "-")}`),
-      ...broadcastStatus.enumValues.map((s) => `broadcast-status-${s}`),
-      ...actorType.enumValues.map((a) => `actor-${a}`),
-      ...customerCategories.map((c) => `category-${c}`),
-      ...rfmSegments.map((s) => `segment-${s}`),
-      ...editableSettingKeys.map((k) => `setting-${k.replaceAll(".", "-")}`),
-      ...Object.values(editableSettings).map((unit) => `unit-${unit}`),
-    ];
-    expect(needed.filter((key) => !ru.has(key))).toEqual([]);
-  });
-});
-
