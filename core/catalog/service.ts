@@ -93,5 +93,6 @@ export async function listServices(db: DbOrTx, input: { partnerId: number | null
     .from(services)
     .innerJoin(partners, eq(partners.id, services.partnerId))
     .where(and(input.partnerId === null ? undefined : eq(services.partnerId, input.partnerId), input.status ? eq(services.status, input.status) : undefined))
-    .orderBy(desc(services.createdAt), desc(services.id));
+    .orderBy(desc(services.createdAt), desc(services.id))
+    .limit(500); // the newest 500: a list to work through, not an archive (the CSV exports are that)
 }

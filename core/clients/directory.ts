@@ -38,8 +38,8 @@ export const directoryPageSize = 50;
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * One page of clients, newest first, with the total that match. `q`: a phone number (or part of one, digits in any
- * format) matches the phone; anything else matches the first name or Telegram username (case-insensitive, part of
+ * One page of clients, newest first, with the total that match. `q`: a phone number (digits in any format; for an
+ * admin also a part of one, for a partner only the whole number) matches the phone; anything else matches the first name or Telegram username (case-insensitive, part of
  * it) or is a referral code in full. `category`/`segment` filter by the latest analytics in the caller's scope (the
  * partner's rows for a partner, the network's for an admin); a client not yet computed matches neither.
  */
@@ -58,7 +58,10 @@ export async function searchClients(
     if (/^\d+$/.test(digits)) {
       // A Russian number is often typed with the trunk prefix 8 instead of +7.
       const international = /^8\d{10}$/.test(digits) ? `7${digits.slice(1)}` : digits;
-      conditions.push(sql`(c.phone LIKE ${`%${international}%`} OR c.referral_code = ${code})`);
+      // A partner sees phones masked (+7916***-**-04): a part of a number would let it guess the hidden digits one
+      // search at a time, so for a partner only the whole number matches, as at the till.
+      const phoneMatch = input.partnerId === null ? sql`c.phone LIKE ${`%${international}%`}` : sql`c.phone = ${`+${international}`}`;
+      conditions.push(sql`(${phoneMatch} OR c.referral_code = ${code})`);
     } else {
       const pattern = `%${likeEscaped(q.replace(/^@/, ""))}%`;
       conditions.push(sql`(c.first_name ILIKE ${pattern} OR c.username ILIKE ${pattern} OR c.referral_code = ${code})`);
@@ -129,16 +132,17 @@ const cardRows = 100;
 /**
  * A client's card: who they are, their balance and tier, the latest analytics (LTV, segment) in the caller's scope,
  * and their latest purchases and ledger rows (up to 100 each, newest first). A partner sees only its own: the
- * client must be in its scope (else FORBIDDEN), and only the checks and ledger rows at it. Only an admin gets
+ * client must be in its scope (else FORBIDDEN, also for an id that does not exist), and only the checks and ledger rows at it. Only an admin gets
  * `undoable` (an accrual, redemption or adjustment not undone yet: what `undoOperation` takes from an admin).
  * Unknown, deleted or merged: CLIENT_NOT_FOUND.
  */
 export async function clientCard(db: DbOrTx, input: { clientId: number; partnerId: number | null }, clock: Clock = systemClock): Promise<ClientCard> {
-  const [client] = await db.select().from(clients).where(eq(clients.id, input.clientId));
-  if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
-  if (input.partnerId !== null && !(await isClientOfPartner(db, client.id, input.partnerId))) {
+  // A partner learns nothing of a client outside its scope, not even whether the id exists: scope is checked first.
+  if (input.partnerId !== null && !(await isClientOfPartner(db, input.clientId, input.partnerId))) {
     throw new DomainError("FORBIDDEN", "not a client of this partner");
   }
+  const [client] = await db.select().from(clients).where(eq(clients.id, input.clientId));
+  if (!client || client.status === "deleted" || client.status === "merged") throw new DomainError("CLIENT_NOT_FOUND", "no such client");
   const settings = await getNetworkSettings(db);
   const reversal = alias(ledgerEntries, "reversal");
   const [balance, earned, numbers, checks, entries] = await Promise.all([

@@ -5,17 +5,20 @@ import { maskPhone } from "../clients/phone.js";
 /** A cell a spreadsheet would run as a formula starts with one of these; such a text cell gets a leading `'`. */
 const formulaStart = /^[=+\-@\t\r]/;
 
+/** A phone in E.164 (+79161234504) is data a spreadsheet shows as it is, not a formula: it keeps its `+`. */
+const e164 = /^\+[1-9]\d{7,14}$/;
+
 function csvCell(value: string | number | null): string {
   if (value === null) return "";
   if (typeof value === "number") return String(value);
-  const text = formulaStart.test(value) ? `'${value}` : value;
+  const text = formulaStart.test(value) && !e164.test(value) ? `'${value}` : value;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /**
  * One CSV record (RFC 4180: comma-separated, CRLF-terminated, a field with a quote, comma or line break quoted and
  * its quotes doubled). Text that a spreadsheet would take for a formula (starting with = + - @, a tab or CR) is
- * prefixed with `'`; numbers are written as they are, so a negative number stays a number.
+ * prefixed with `'`, except a phone number in E.164; numbers are written as they are, so a negative number stays a number.
  */
 export const csvLine = (cells: readonly (string | number | null)[]): string => `${cells.map(csvCell).join(",")}\r\n`;
 
@@ -152,9 +155,16 @@ export async function* exportCsv(db: Db, input: { kind: ExportKind; partnerId: n
   const query = exportQuery(input.kind, input.partnerId, input.period);
   const maskPhones = input.partnerId !== null;
   yield csvBom + csvLine(query.columns.map((c) => c.name));
-  for await (const batch of db.$client.unsafe<Raw[]>(query.text, query.params).cursor(cursorRows)) {
-    let chunk = "";
-    for (const row of batch) chunk += csvLine(query.columns.map((c) => cellOf(row[c.name], c.as, maskPhones)));
-    yield chunk;
+  // A connection of its own for the cursor's life: postgres.js lends a pooled connection to other queries between two
+  // fetches of a cursor, and two cursors on one connection cut each other short (a file silently missing rows).
+  const connection = await db.$client.reserve();
+  try {
+    for await (const batch of connection.unsafe<Raw[]>(query.text, query.params).cursor(cursorRows)) {
+      let chunk = "";
+      for (const row of batch) chunk += csvLine(query.columns.map((c) => cellOf(row[c.name], c.as, maskPhones)));
+      yield chunk;
+    }
+  } finally {
+    connection.release();
   }
 }

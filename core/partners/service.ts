@@ -100,7 +100,8 @@ export async function listPartners(db: DbOrTx, input: { status?: PartnerStatus }
     .select()
     .from(partners)
     .where(input.status ? eq(partners.status, input.status) : undefined)
-    .orderBy(desc(partners.createdAt), desc(partners.id));
+    .orderBy(desc(partners.createdAt), desc(partners.id))
+    .limit(500); // the newest 500: a list to work through, not an archive (the CSV exports are that)
 }
 
 export async function findPartner(db: DbOrTx, lookup: { id: number } | { code: string }) {

@@ -104,5 +104,6 @@ export async function listPromotions(db: DbOrTx, input: { partnerId: number | nu
     .from(promotions)
     .innerJoin(partners, eq(partners.id, promotions.partnerId))
     .where(input.partnerId === null ? undefined : eq(promotions.partnerId, input.partnerId))
-    .orderBy(desc(promotions.startsAt), desc(promotions.id));
+    .orderBy(desc(promotions.startsAt), desc(promotions.id))
+    .limit(500); // the newest 500: a list to work through, not an archive (the CSV exports are that)
 }

@@ -111,9 +111,23 @@ export async function sessionByToken(db: DbOrTx, token: string, clock: Clock = s
   return row ? sessionOf(row) : null;
 }
 
-/** Logs this browser out. */
+/** Logs this browser out (audited; a session already ended changes nothing). */
 export async function signOut(db: DbOrTx, token: string, clock: Clock = systemClock): Promise<void> {
-  await db.update(dashboardSessions).set({ revokedAt: clock.now() }).where(and(eq(dashboardSessions.tokenHash, tokenHash(token)), isNull(dashboardSessions.revokedAt)));
+  await db.transaction(async (tx) => {
+    const [ended] = await tx
+      .update(dashboardSessions)
+      .set({ revokedAt: clock.now() })
+      .where(and(eq(dashboardSessions.tokenHash, tokenHash(token)), isNull(dashboardSessions.revokedAt)))
+      .returning();
+    if (!ended) return;
+    await audit(tx, {
+      actorType: ended.role === "admin" ? "admin" : "staff",
+      actorTelegramId: ended.telegramId,
+      action: "dashboard.sign-out",
+      targetType: ended.role === "admin" ? "network" : "partner",
+      targetId: ended.partnerId,
+    });
+  });
 }
 
 /**

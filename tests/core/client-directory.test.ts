@@ -76,6 +76,15 @@ describe("searchClients", () => {
     expect(await names("Борис", n.a.partnerId)).toEqual([]);
   });
 
+  it("a partner finds a client by the whole phone number only: parts would reveal the digits its view masks", async () => {
+    const n = await network();
+    const names = async (q: string) => (await searchClients(db, { partnerId: n.b.partnerId, q, page: 1 })).items.map((c) => c.firstName);
+    expect(await names("79161234")).toEqual([]);
+    expect(await names("1234504")).toEqual([]);
+    expect(await names("+7 916 123-45-04")).toEqual(["Анна"]);
+    expect(await names("89161234504")).toEqual(["Анна"]);
+  });
+
   it("filters by category and segment from the latest analytics of the caller's scope", async () => {
     const n = await network();
     await recomputeSegments(db, fixedClock("2026-11-06T10:00:00Z"));
@@ -134,6 +143,8 @@ describe("clientCard", () => {
     expect(vera).toMatchObject({ purchases: [], ledger: [], numbers: { purchases: 0 } });
     await expect(clientCard(db, { clientId: n.boris.clientId, partnerId: n.a.partnerId }, clock)).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(clientCard(db, { clientId: n.undone.clientId, partnerId: n.a.partnerId }, clock)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // An id that does not exist looks the same to a partner as another partner's client (ids do not reveal the network's size).
+    await expect(clientCard(db, { clientId: 999_999, partnerId: n.a.partnerId }, clock)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 
   it("unknown, deleted or merged clients are CLIENT_NOT_FOUND, for an admin too", async () => {

@@ -60,8 +60,8 @@ describe("exportCsv", () => {
     const all = await drain("purchases", null);
     expect(all[0]).toBe("id,created_at,partner_id,partner_name,client_id,client_phone,receipt_number,amount_kopecks,tier,rate_bp,points_accrued,cancelled_at");
     expect(all.slice(1)).toEqual([
-      `1,2026-11-05T09:00:00.000Z,${n.a.partnerId},Кафе А,${n.anna.clientId},'+79161234504,R-1,100000,bronze,500,50,`,
-      `2,2026-11-06T09:00:00.000Z,${n.b.partnerId},"Кафе, Б",${n.anna.clientId},'+79161234504,'+1,40000,bronze,500,20,`,
+      `1,2026-11-05T09:00:00.000Z,${n.a.partnerId},Кафе А,${n.anna.clientId},+79161234504,R-1,100000,bronze,500,50,`,
+      `2,2026-11-06T09:00:00.000Z,${n.b.partnerId},"Кафе, Б",${n.anna.clientId},+79161234504,'+1,40000,bronze,500,20,`,
     ]);
     expect((await drain("purchases", n.b.partnerId)).slice(1)).toEqual([
       `2,2026-11-06T09:00:00.000Z,${n.b.partnerId},"Кафе, Б",${n.anna.clientId},'+7916***-**-04,'+1,40000,bronze,500,20,`,
@@ -73,8 +73,8 @@ describe("exportCsv", () => {
     const all = await drain("clients", null);
     expect(all[0]).toBe("id,joined_at,first_name,username,phone,language,status,source_partner_id,balance");
     expect(all.slice(1)).toEqual([
-      `${n.anna.clientId},2026-11-02T09:00:00.000Z,'=cmd|' /C calc'!A0,,'+79161234504,ru,active,,70`,
-      `${n.boris.clientId},2026-11-03T09:00:00.000Z,Борис,,'+79035550011,ru,active,${n.b.partnerId},0`,
+      `${n.anna.clientId},2026-11-02T09:00:00.000Z,'=cmd|' /C calc'!A0,,+79161234504,ru,active,,70`,
+      `${n.boris.clientId},2026-11-03T09:00:00.000Z,Борис,,+79035550011,ru,active,${n.b.partnerId},0`,
     ]);
     // B's: Boris joined by its link, Anna bought there.
     expect((await drain("clients", n.b.partnerId)).slice(1)).toEqual([

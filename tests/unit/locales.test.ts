@@ -69,7 +69,7 @@ describe("the admin bot says statuses, categories, segments, operations, setting
   const auditActions = new Set(
     sourceFiles("core").flatMap((f) => {
       const text = readFileSync(new URL(`../../${f}`, import.meta.url), "utf8");
-      const literal = text.split("\n").filter((l) => /\baction: /.test(l)).flatMap((l) => [...l.matchAll(/"([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]!));
+      const literal = text.split("\n").filter((l) => /\baction: /.test(l)).flatMap((l) => [...l.matchAll(/"([a-z_-]+\.[a-z_-]+)"/g)].map((m) => m[1]!));
       const verdicts = [...text.matchAll(/action: `([a-z_]+)\.\$\{status === "approved" \? "approve" : "reject"\}`/g)].flatMap((m) => [`${m[1]}.approve`, `${m[1]}.reject`]);
       return [...literal, ...verdicts];
     }),

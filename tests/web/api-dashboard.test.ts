@@ -239,6 +239,18 @@ describe("dashboard API: signing in", () => {
     expect(api.meResponse.parse(await again.json()).csrfToken).toBe(me.csrfToken);
   });
 
+  it("signing in again in a browser that has a session ends that session (audited), so one browser holds one", async () => {
+    const firstLink = await createLoginLink(db, { identity: adminIdentity, adminIds: [adminId] }, clock);
+    const first = await call(app, "POST", "/api/dashboard/sign-in", { body: { token: firstLink.token } });
+    const oldCookie = sessionCookieOf(first);
+    const secondLink = await createLoginLink(db, { identity: ownerIdentity(w.a), adminIds: [adminId] }, clock);
+    const second = await call(app, "POST", "/api/dashboard/sign-in", { body: { token: secondLink.token }, cookie: oldCookie });
+    expect(api.meResponse.parse(await second.json()).role).toBe("partner");
+    expect((await call(app, "GET", "/api/dashboard/me", { cookie: oldCookie })).status).toBe(401);
+    const signOuts = await db.select().from(auditLog).where(eq(auditLog.action, "dashboard.sign-out"));
+    expect(signOuts.map((a) => a.actorTelegramId)).toEqual([adminId]);
+  });
+
   it("outside localhost the cookie is Secure", async () => {
     const { token } = await createLoginLink(db, { identity: adminIdentity, adminIds: [adminId] }, clock);
     const res = await call(app, "POST", "/api/dashboard/sign-in", { body: { token }, base: "https://card.example.com" });

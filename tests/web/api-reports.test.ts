@@ -1,8 +1,10 @@
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { overviewResponse, settlementResponse } from "../../web/api.js";
 import { analyticsDate } from "../../core/analytics/nightly.js";
 import { accrue } from "../../core/ledger/service.js";
 import { makeClient, makePartner, setSettings } from "../helpers/fixtures.js";
+import { maxConcurrentExports } from "../../web/server/routes/dashboard/reports.js";
 import { adminIdentity, call, errorOf, ownerIdentity, signIn, useWebApp } from "./api-helpers.js";
 
 const ctx = useWebApp();
@@ -85,5 +87,28 @@ describe("dashboard reports", () => {
       expect(res.status).toBe(403);
       expect((await errorOf(res)).code).toBe("FORBIDDEN");
     }
+  });
+
+  it("at most three exports stream at once (each holds a database connection); the fourth is asked to wait", async () => {
+    // More clients than one chunk of CSV holds, so a download not read stays open.
+    await db.execute(sql`INSERT INTO clients (telegram_id, first_name, referral_code) SELECT 500000 + g, 'Клиент ' || g, 'EXP' || g FROM generate_series(1, 2000) g`);
+    const today = analyticsDate(new Date());
+    const path = `/api/dashboard/export/clients.csv?from=${today}&to=${today}`;
+    const admin = await signIn(ctx, adminIdentity);
+    const open = [];
+    for (let i = 0; i < maxConcurrentExports; i++) {
+      const res = await call(app, "GET", path, admin);
+      expect(res.status).toBe(200);
+      open.push(res);
+    }
+    const refused = await call(app, "GET", path, admin);
+    expect(refused.status).toBe(429);
+    expect((await errorOf(refused)).code).toBe("EXPORT_BUSY");
+    // One finished download frees its place.
+    expect((await open.pop()!.text()).split("\r\n").length).toBeGreaterThan(2_000);
+    const next = await call(app, "GET", path, admin);
+    expect(next.status).toBe(200);
+    await next.body?.cancel();
+    for (const res of open) await res.body?.cancel();
   });
 });

@@ -175,4 +175,22 @@ describe("csvStream", () => {
     await reader.cancel();
     expect(closed).toBe(true);
   });
+
+  it("ends a download nobody reads any more (its cursor holds a connection), and says so once", async () => {
+    let closed = false;
+    let ends = 0;
+    async function* rows() {
+      try {
+        for (let i = 0; ; i++) yield `${i},${"x".repeat(90)}\r\n`;
+      } finally {
+        closed = true;
+      }
+    }
+    const reader = csvStream(rows(), createLogger("silent"), { stallMs: 100, onEnd: () => ends++ }).getReader();
+    await reader.read();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(closed).toBe(true);
+    expect(ends).toBe(1);
+    await expect(reader.read()).rejects.toThrow(/stopped being read/);
+  });
 });

@@ -164,6 +164,7 @@ audit-action-broadcast-approve = approved a broadcast
 audit-action-broadcast-reject = rejected a broadcast
 audit-action-dashboard-sign-in = signed in to the dashboard
 audit-action-dashboard-sign-out-everywhere = logged out of the dashboard everywhere
+audit-action-dashboard-sign-out = logged out of the dashboard
 audit-action-job-retry = retried a failed job
 
 ## /settings

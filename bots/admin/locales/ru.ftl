@@ -164,6 +164,7 @@ audit-action-broadcast-approve = одобрил рассылку
 audit-action-broadcast-reject = отклонил рассылку
 audit-action-dashboard-sign-in = вошёл в панель управления
 audit-action-dashboard-sign-out-everywhere = вышел из панели управления на всех устройствах
+audit-action-dashboard-sign-out = вышел из панели управления
 audit-action-job-retry = перезапустил сбойную задачу
 
 ## /settings

@@ -14,8 +14,12 @@ import { adminOnly } from "./session.js";
  * Numbers over a period: the overview (the network for an admin, its own for a partner), the settlement between
  * partners (admin), and the CSV exports of clients, ledger and purchases (a partner's own rows only).
  */
+/** CSV exports streaming at once in one web server (each holds a database connection of its own). */
+export const maxConcurrentExports = 3;
+
 export function reportRoutes(deps: WebDeps): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
+  let exportsRunning = 0;
 
   app.get("/overview", async (c) => {
     const period = periodOfQuery(c, deps);
@@ -43,8 +47,12 @@ export function reportRoutes(deps: WebDeps): Hono<DashboardEnv> {
     if (!name) throw new ApiFailure(404, "NOT_FOUND", "exports are clients.csv, ledger.csv and purchases.csv");
     const kind = parseInput(exportKind, name, "what");
     const period = periodOfQuery(c, deps);
+    // Each export holds a database connection while it streams: a few at a time per process, the rest asked to wait.
+    if (exportsRunning >= maxConcurrentExports) throw new ApiFailure(429, "EXPORT_BUSY", "other exports are running; try again in a minute");
+    exportsRunning += 1;
     const rows = exportCsv(deps.db, { kind, partnerId: c.get("session").partnerId, period });
-    return c.body(csvStream(rows, deps.logger), 200, csvHeaders(`${kind}-${period.from}-${period.to}.csv`));
+    const stream = csvStream(rows, deps.logger, { onEnd: () => void (exportsRunning -= 1) });
+    return c.body(stream, 200, csvHeaders(`${kind}-${period.from}-${period.to}.csv`));
   });
 
   return app;
