@@ -23,7 +23,8 @@ export async function ensureBuilt(page: PageBuild): Promise<string> {
   const tempDir = await mkdtemp(`${page.distDir}-building-`);
   try {
     const { build } = await import("vite");
-    await build({ configFile: page.viteConfig, logLevel: "warn", build: { outDir: tempDir, emptyOutDir: true } });
+    // Errors only: a build that works says nothing (Vite's timing notices are not for the person starting the network).
+    await build({ configFile: page.viteConfig, logLevel: "error", build: { outDir: tempDir, emptyOutDir: true } });
     await writeFile(join(tempDir, stampName), String(startedAt));
     await chmod(tempDir, 0o755); // mkdtemp makes it private to this user
     await moveIntoPlace(tempDir, page.distDir);
