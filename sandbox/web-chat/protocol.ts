@@ -22,7 +22,8 @@ export type Persona = {
 };
 
 export type BotInfo = { username: string; firstName: string };
-export type SandboxState = { bots: Record<BotName, BotInfo>; personas: Persona[] };
+/** `dataDir`: the folder the sandbox keeps everything in (SANDBOX_DATA_DIR, absolute), shown on the page. */
+export type SandboxState = { bots: Record<BotName, BotInfo>; personas: Persona[]; dataDir: string };
 
 /** Telegram's MessageEntity, the fields the page renders. */
 export type MessageEntity = {

@@ -8,7 +8,7 @@ import type { Message, MessageEntity, ReplyKeyboardMarkup } from "grammy/types";
 import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
 import type { BotName } from "../../telegram/bot-name.js";
-import type { ChatEvent, ChatMessageView, Persona, ReplyKeyboardView } from "./protocol.js";
+import type { ChatEvent, ChatMessageView, Persona, ReplyKeyboardView, SandboxState } from "./protocol.js";
 import { newPersonaIdBase } from "../settings.js";
 import { sniffContentType, type BotApiEvent, type BotApiUser, type LocalBotApi } from "../telegram/bot-api.js";
 
@@ -28,7 +28,7 @@ export type WebChatServerOptions = {
   staticDir: string | null;
   /** The people to play, from the database; merged with the ones created here. */
   listPersonas: () => Promise<Persona[]>;
-  /** `personas.json` (people created in the web chat) is kept here. */
+  /** The sandbox's data folder, shown on the page (as an absolute path); `personas.json` (people created in the web chat) is kept here. */
   dataDir: string;
   logger: Logger;
   /**
@@ -269,8 +269,9 @@ export async function startWebChatServer(options: WebChatServerOptions): Promise
       return serveStatic(options.staticDir, path, req, res);
     }
     if (path === "/api/state" && method === "GET") {
-      const botsView = Object.fromEntries(botNames.map((name) => [name, { username: bots[name].username, firstName: bots[name].firstName }]));
-      return sendJson(res, 200, { bots: botsView, personas: await personas() });
+      const botView = (name: BotName) => ({ username: bots[name].username, firstName: bots[name].firstName });
+      const state: SandboxState = { bots: { client: botView("client"), partner: botView("partner"), admin: botView("admin") }, personas: await personas(), dataDir: resolve(options.dataDir) };
+      return sendJson(res, 200, state);
     }
     if (path === "/api/personas" && method === "POST") {
       const body = parseBody(newPersonaBody, await readJson(req));

@@ -183,6 +183,11 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await page.getByTestId("adjust-open").click();
       await page.getByTestId("adjust-points").fill("50");
       await page.getByTestId("adjust-reason").fill("подарок ко дню рождения");
+      // The fields are named by visible labels (the placeholders only give an example, and fit their boxes).
+      const form = page.getByTestId("adjust-form");
+      expect(await form.getByLabel("Баллы (+ начислить, − списать)").inputValue()).toBe("50");
+      expect(await form.getByLabel("Причина").inputValue()).toBe("подарок ко дню рождения");
+      await screenshot(page, "admin-adjust-form");
       await page.getByTestId("adjust-submit").dblclick();
       await page.getByTestId("ledger").getByRole("row").filter({ hasText: "подарок ко дню рождения" }).waitFor();
       const adjustments = async () => (await db.select().from(ledgerEntries).where(eq(ledgerEntries.clientId, ivan.id))).filter((e) => e.kind === "adjustment");
@@ -226,6 +231,41 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await page.getByTestId("nav-clients").click();
       await expect(page.getByTestId("session-ended").textContent()).resolves.toMatch(/session has ended/);
       expect(await page.getByTestId("nav").count()).toBe(0);
+      expect(pageErrors).toEqual([]);
+    },
+    120_000,
+  );
+
+  it(
+    "a page left open notices \"log out everywhere\" without a click: when the tab comes back into view, and within a minute anyway",
+    async () => {
+      /** A signed-in admin page with the page's timers under the test's control. */
+      const signedInPage = async () => {
+        const page = await newPage();
+        await page.clock.install();
+        await page.goto(await signInLink({ telegramId: adminId, role: "admin", partnerId: null }));
+        await page.getByTestId("who").waitFor();
+        return page;
+      };
+
+      // The tab regains focus (the person comes back from the bot): the session is checked at once.
+      const focused = await signedInPage();
+      expect(await signOutEverywhere(db, { telegramId: adminId, actorType: "admin" })).toBe(1);
+      await focused.evaluate('window.dispatchEvent(new Event("focus"))'); // (a string: this file is typed for Node, not the page)
+      await expect(focused.getByTestId("session-ended").textContent()).resolves.toMatch(/Сессия закончилась/);
+      expect(await focused.getByTestId("nav").count()).toBe(0);
+
+      // Nobody touches the page: still signed in after 59 s, the session-ended screen after the minute's check.
+      const idle = await signedInPage();
+      await idle.getByTestId("total-turnover").waitFor();
+      expect(await signOutEverywhere(db, { telegramId: adminId, actorType: "admin" })).toBe(1);
+      await idle.clock.runFor(59_000);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a wrongly early check would have answered by now
+      expect(await idle.getByTestId("session-ended").count()).toBe(0);
+      await idle.clock.runFor(2_000);
+      await idle.getByTestId("session-ended").waitFor();
+      expect(await idle.getByTestId("nav").count()).toBe(0);
+      await screenshot(idle, "session-ended-while-idle");
       expect(pageErrors).toEqual([]);
     },
     120_000,
@@ -282,7 +322,21 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       const csv = readFileSync((await (await download).path())!, "utf8");
       expect(csv.replace(/^\uFEFF/, "").split(/\r?\n/)[0]).toMatch(/partner/);
       expect(csv).toContain("Кофейня Ромашка");
+      // The net's sign is explained, in neutral colour; the gap to the overview's total is explained too.
+      await expect(admin.getByTestId("settlement-legend").textContent()).resolves.toMatch(/партнёр должен сети.*сеть должна партнёру/);
+      await expect(admin.getByTestId("settlement-unassigned").textContent()).resolves.toMatch(/приветственные бонусы/);
+      expect(await admin.getByTestId("settlement").locator(".negative").count()).toBe(0);
       await screenshot(admin, "admin-settlement");
+
+      // The audit log in words: the service approved above, and the sign-in, with their objects; details as key: value.
+      await admin.getByTestId("nav-audit").click();
+      const approvedRow = admin.getByTestId("audit").getByRole("row").filter({ hasText: "Одобрил услугу" });
+      await expect(approvedRow.getByTestId("audit-target").textContent()).resolves.toBe(`Услуга № ${service.id}`);
+      await admin.getByTestId("audit").getByRole("row").filter({ hasText: "Вошёл в панель управления" }).filter({ hasText: "Сеть" }).first().waitFor();
+      const actions = await admin.getByTestId("audit-action").allTextContents();
+      expect(actions.filter((a) => /^[a-z_-]+\.[a-z_-]+$/.test(a))).toEqual([]); // no raw ids
+      await expect(admin.getByTestId("audit").getByRole("row").filter({ hasText: "Создал рассылку" }).locator(".details").textContent()).resolves.toBe("audience: {}");
+      await screenshot(admin, "admin-audit");
 
       const partner = await newPage();
       await partner.goto(await signInLink({ telegramId: cafe.staffTelegramId, role: "partner", partnerId: cafe.partnerId }));

@@ -172,7 +172,7 @@ export function App() {
   return (
     <div class="layout">
       <div class="banner" data-testid="banner">
-        <b>Sandbox — not for real customers.</b> Data lives in .data/
+        <b>Sandbox — not for real customers.</b> Data lives in <span data-testid="data-dir">{state.dataDir}</span>
         <span class={`live ${live ? "on" : "off"}`} title={live ? "Live updates are on" : "Reconnecting to the sandbox…"}>
           {live ? "● live" : "○ reconnecting"}
         </span>

@@ -2,7 +2,7 @@ import type { MeResponse } from "../../api.js";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { callApi, HttpError } from "../shared/http.js";
 import type { Language } from "../shared/i18n.js";
-import { change, sessionEndedEvent, setCsrfToken } from "./dashboard-api.js";
+import { change, get, sessionEndedEvent, setCsrfToken } from "./dashboard-api.js";
 import { initialLanguage, LocaleContext, saveLanguage, savedLanguage, translatorFor, useLocale, type Locale } from "./i18n.js";
 import { lastDays, type Period } from "./period.js";
 import { Link, useRoute, type Route } from "./router.js";
@@ -139,6 +139,30 @@ function SignedOut({ why, error }: { why: SignedOutWhy; error?: unknown }) {
   );
 }
 
+/** How often an open page asks whether its session still exists, besides whenever the tab comes back into view. */
+const sessionCheckIntervalMs = 60_000;
+
+/**
+ * "Log out everywhere" in the bot (or the session's expiry) ends the session on the server; a page left open would
+ * keep showing data until its next call. So it asks /me when the tab regains focus or visibility and once a minute:
+ * a 401 raises the session-ended event (dashboard-api.ts), other failures (offline for a moment) wait for the next check.
+ */
+function useSessionCheck() {
+  useEffect(() => {
+    const check = () => {
+      if (document.visibilityState === "visible") get<MeResponse>("me").catch(() => {});
+    };
+    const timer = setInterval(check, sessionCheckIntervalMs);
+    window.addEventListener("focus", check);
+    document.addEventListener("visibilitychange", check);
+    return () => {
+      clearInterval(timer);
+      window.removeEventListener("focus", check);
+      document.removeEventListener("visibilitychange", check);
+    };
+  }, []);
+}
+
 type NavItem = { path: string; label: string; adminOnly: boolean };
 const navItems: NavItem[] = [
   { path: "", label: "nav-overview", adminOnly: false },
@@ -164,6 +188,7 @@ function Dashboard({ me, onSignedOut }: { me: MeResponse; onSignedOut(): void })
   const items = navItems.filter((item) => isAdmin || !item.adminOnly);
   const section = route.path[0] ?? "";
   const known = navItems.find((item) => item.path === section);
+  useSessionCheck();
 
   return (
     <div class="layout">

@@ -13,7 +13,7 @@ page-of = Page { $page } of { $pages }
 no-name = (no name)
 download-csv = Download CSV
 reason = Reason
-reason-placeholder = Reason (at least 3 characters)
+reason-placeholder = At least 3 characters
 
 ## Signing in
 how-to-sign-in = To sign in, send /dashboard to the admin bot (admins) or to the partner bot (partner owners) and open the link it sends. The link works once, for 10 minutes.
@@ -166,6 +166,10 @@ partner-category-other = Other
 ## Clients
 clients-title = Clients
 clients-search = Name, phone digits or referral code
+clients-search-placeholder = Name, phone or code
+# A partner finds a phone only by the whole number (a part would reveal the masked digits).
+clients-search-hint-admin = Searches by name or @username, by phone digits (a part of the number is enough) and by a whole referral code.
+clients-search-hint-partner = Searches by name or @username, by the whole phone number and by a whole referral code.
 clients-found = { $total ->
     [one] { $total } client found
    *[other] { $total } clients found
@@ -214,6 +218,7 @@ ledger-merge = Accounts merged
 adjust-open = Adjust the balance…
 adjust-title = Adjust the balance
 adjust-points = Points (+ adds, − takes away)
+adjust-points-placeholder = E.g. 100 or −50
 adjust-points-invalid = Enter a whole number of points other than zero, at most 1,000,000 either way.
 adjust-submit = Adjust
 adjust-hint = The client is told about the adjustment; it is written to the audit log with your name.
@@ -255,6 +260,44 @@ actor-client = Client
 actor-staff = Partner staff
 actor-admin = Admin
 actor-system = System
+# Audit actions and targets: the admin bot's words (/audit); an unknown id is shown as it is.
+audit-action-settings-update = changed network settings
+audit-action-ledger-undo = undid an operation
+audit-action-ledger-adjust = adjusted a balance
+audit-action-client-block = blocked a client
+audit-action-client-unblock = unblocked a client
+audit-action-client-register-by-phone = registered a client by phone
+audit-action-client-delete-data = deleted their data
+audit-action-partner-apply = applied as a partner
+audit-action-partner-approve = approved a partner application
+audit-action-partner-reject = rejected a partner application
+audit-action-partner-block = blocked a partner
+audit-action-partner-unblock = unblocked a partner
+audit-action-partner-settings = changed partner settings
+audit-action-staff-add = added a staff member
+audit-action-staff-remove = removed a staff member
+audit-action-service-submit = submitted a service for review
+audit-action-service-approve = approved a service
+audit-action-service-reject = rejected a service
+audit-action-promotion-create = created a promotion
+audit-action-promotion-delete = deleted a promotion
+audit-action-broadcast-create = created a broadcast
+audit-action-broadcast-approve = approved a broadcast
+audit-action-broadcast-reject = rejected a broadcast
+audit-action-dashboard-sign-in = signed in to the dashboard
+audit-action-dashboard-sign-out-everywhere = logged out of the dashboard everywhere
+audit-action-dashboard-sign-out = logged out of the dashboard
+audit-action-job-retry = retried a failed job
+audit-target-numbered = { $type } no. { $id }
+audit-target-client = client
+audit-target-partner = partner
+audit-target-service = service
+audit-target-promotion = promotion
+audit-target-broadcast = broadcast
+audit-target-network = network
+audit-target-ledger-entry = operation
+audit-target-person = person
+audit-target-job = job
 
 ## Settings
 settings-title = Network settings
@@ -284,7 +327,10 @@ setting-digestHour = Daily digest hour
 
 ## Settlement and exports
 settlement-title = Settlement between partners
-settlement-hint = Per partner: the points its checks and bonuses gave out, the points clients paid with at it, and the net. Positive: the partner owes the network; negative: the network owes the partner.
+settlement-hint = Per partner: the points its checks and bonuses gave out, the points clients paid with at it, and the net.
+settlement-legend-positive = + the partner owes the network (it gave out more points than clients paid with at it)
+settlement-legend-negative = − the network owes the partner (clients paid with more points at it than it gave out)
+settlement-unassigned = The “Points issued” total here can differ from “Points issued” on the overview: points with no partner (welcome bonuses of clients who joined without a partner's link, and admin adjustments) belong to no partner and are not in this table.
 exports-title = Exports
 export-clients = Clients
 export-clients-hint = Clients who joined in the period.

@@ -13,7 +13,7 @@ page-of = Страница { $page } из { $pages }
 no-name = (без имени)
 download-csv = Скачать CSV
 reason = Причина
-reason-placeholder = Причина (не короче 3 символов)
+reason-placeholder = Не короче 3 символов
 
 ## Вход
 how-to-sign-in = Чтобы войти, отправьте /dashboard боту администратора (администраторы) или боту партнёра (владельцы партнёров) и откройте ссылку из ответа. Ссылка работает один раз, 10 минут.
@@ -167,6 +167,10 @@ partner-category-other = Другое
 ## Клиенты
 clients-title = Клиенты
 clients-search = Имя, цифры телефона или реферальный код
+clients-search-placeholder = Имя, телефон или код
+# Партнёр находит телефон только по полному номеру (часть номера выдала бы скрытые цифры).
+clients-search-hint-admin = Ищет по имени или @username, по цифрам телефона (можно часть номера) и по реферальному коду целиком.
+clients-search-hint-partner = Ищет по имени или @username, по полному номеру телефона и по реферальному коду целиком.
 clients-found = { $total ->
     [one] Найден { $total } клиент
     [few] Найдено { $total } клиента
@@ -216,6 +220,7 @@ ledger-merge = Объединение счетов
 adjust-open = Скорректировать баланс…
 adjust-title = Корректировка баланса
 adjust-points = Баллы (+ начислить, − списать)
+adjust-points-placeholder = Например, 100 или −50
 adjust-points-invalid = Введите целое число баллов, не ноль, не больше 1 000 000 в любую сторону.
 adjust-submit = Скорректировать
 adjust-hint = Клиент получит уведомление; корректировка запишется в журнал действий с вашим именем.
@@ -257,6 +262,44 @@ actor-client = Клиент
 actor-staff = Сотрудник партнёра
 actor-admin = Администратор
 actor-system = Система
+# Действия и объекты журнала — те же слова, что в боте администратора (/audit); неизвестный id показывается как есть.
+audit-action-settings-update = изменил настройки сети
+audit-action-ledger-undo = отменил операцию
+audit-action-ledger-adjust = скорректировал баланс
+audit-action-client-block = заблокировал клиента
+audit-action-client-unblock = разблокировал клиента
+audit-action-client-register-by-phone = зарегистрировал клиента по телефону
+audit-action-client-delete-data = удалил свои данные
+audit-action-partner-apply = подал заявку партнёра
+audit-action-partner-approve = одобрил заявку партнёра
+audit-action-partner-reject = отклонил заявку партнёра
+audit-action-partner-block = заблокировал партнёра
+audit-action-partner-unblock = разблокировал партнёра
+audit-action-partner-settings = изменил настройки партнёра
+audit-action-staff-add = добавил сотрудника
+audit-action-staff-remove = удалил сотрудника
+audit-action-service-submit = отправил услугу на модерацию
+audit-action-service-approve = одобрил услугу
+audit-action-service-reject = отклонил услугу
+audit-action-promotion-create = создал акцию
+audit-action-promotion-delete = удалил акцию
+audit-action-broadcast-create = создал рассылку
+audit-action-broadcast-approve = одобрил рассылку
+audit-action-broadcast-reject = отклонил рассылку
+audit-action-dashboard-sign-in = вошёл в панель управления
+audit-action-dashboard-sign-out-everywhere = вышел из панели управления на всех устройствах
+audit-action-dashboard-sign-out = вышел из панели управления
+audit-action-job-retry = перезапустил сбойную задачу
+audit-target-numbered = { $type } № { $id }
+audit-target-client = клиент
+audit-target-partner = партнёр
+audit-target-service = услуга
+audit-target-promotion = акция
+audit-target-broadcast = рассылка
+audit-target-network = сеть
+audit-target-person = человек
+audit-target-job = задача
+audit-target-ledger-entry = операция
 
 ## Настройки
 settings-title = Настройки сети
@@ -286,7 +329,10 @@ setting-digestHour = Час ежедневной сводки
 
 ## Взаиморасчёты и выгрузки
 settlement-title = Взаиморасчёты партнёров
-settlement-hint = По каждому партнёру: сколько баллов выдали его чеки и бонусы, сколько баллов клиенты потратили у него, и сальдо. Плюс — партнёр должен сети, минус — сеть должна партнёру.
+settlement-hint = По каждому партнёру: сколько баллов выдали его чеки и бонусы, сколько баллов клиенты потратили у него, и сальдо.
+settlement-legend-positive = + партнёр должен сети (выдал баллов больше, чем у него потратили)
+settlement-legend-negative = − сеть должна партнёру (у него потратили больше баллов, чем он выдал)
+settlement-unassigned = Итог столбца «Начислено баллов» может отличаться от «Начислено баллов» в обзоре: баллы без партнёра (приветственные бонусы клиентов, пришедших не по ссылке партнёра, и корректировки администратора) не относятся ни к одному партнёру и в таблицу не входят.
 exports-title = Выгрузки
 export-clients = Клиенты
 export-clients-hint = Клиенты, пришедшие за период.

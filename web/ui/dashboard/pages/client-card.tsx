@@ -213,7 +213,7 @@ function AdjustForm({ clientId, onDone }: { clientId: number; onDone(): void }) 
     <section class="card">
       <h2>{t("adjust-title")}</h2>
       <form
-        class="inline-form"
+        class="inline-form labelled"
         data-testid="adjust-form"
         onSubmit={async (event) => {
           event.preventDefault();
@@ -237,8 +237,14 @@ function AdjustForm({ clientId, onDone }: { clientId: number; onDone(): void }) 
           }
         }}
       >
-        <input type="text" inputMode="numeric" required placeholder={t("adjust-points")} aria-label={t("adjust-points")} value={points} onInput={(e) => setPoints(e.currentTarget.value)} data-testid="adjust-points" />
-        <input type="text" required minLength={3} maxLength={500} placeholder={t("reason-placeholder")} aria-label={t("reason")} value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid="adjust-reason" />
+        <label class="field">
+          <span>{t("adjust-points")}</span>
+          <input type="text" inputMode="numeric" required placeholder={t("adjust-points-placeholder")} value={points} onInput={(e) => setPoints(e.currentTarget.value)} data-testid="adjust-points" />
+        </label>
+        <label class="field">
+          <span>{t("reason")}</span>
+          <input type="text" required minLength={3} maxLength={500} placeholder={t("reason-placeholder")} value={reason} onInput={(e) => setReason(e.currentTarget.value)} data-testid="adjust-reason" />
+        </label>
         <button type="submit" class="primary" disabled={busy} data-testid="adjust-submit">
           {t("adjust-submit")}
         </button>

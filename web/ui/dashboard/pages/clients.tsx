@@ -14,7 +14,7 @@ export const categories: Category[] = ["new", "regular", "vip", "inactive"];
 export const segments: Segment[] = ["champions", "loyal", "potential_loyalists", "new", "promising", "need_attention", "at_risk", "cannot_lose", "hibernating", "lost"];
 
 /** The filters live in the address (?q=&category=&segment=&page=): back, refresh and a shared link keep them. */
-export function ClientsPage({ route }: PageProps) {
+export function ClientsPage({ route, me }: PageProps) {
   const { t, language } = useLocale();
   const q = route.query.get("q") ?? "";
   const category = categories.find((c) => c === route.query.get("category")) ?? "";
@@ -39,7 +39,7 @@ export function ClientsPage({ route }: PageProps) {
           go({ q: typed.trim() });
         }}
       >
-        <input type="search" class="search" placeholder={t("clients-search")} aria-label={t("clients-search")} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} maxLength={100} data-testid="client-search" />
+        <input type="search" class="search" placeholder={t("clients-search-placeholder")} title={t("clients-search")} aria-label={t("clients-search")} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} maxLength={100} data-testid="client-search" />
         <button type="submit">{t("search")}</button>
         <select value={category} onChange={(e) => go({ category: e.currentTarget.value })} aria-label={t("col-category")} data-testid="category-filter">
           <option value="">{t("filter-any-category")}</option>
@@ -58,6 +58,9 @@ export function ClientsPage({ route }: PageProps) {
           ))}
         </select>
       </form>
+      <p class="muted small search-hint" data-testid="client-search-hint">
+        {t(me.role === "admin" ? "clients-search-hint-admin" : "clients-search-hint-partner")}
+      </p>
       <LoadedView loaded={clients}>
         {(data) => {
           const pages = Math.max(1, Math.ceil(data.total / data.pageSize));

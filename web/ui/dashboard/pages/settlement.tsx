@@ -11,6 +11,8 @@ export function SettlementPage({ period, setPeriod }: PageProps) {
   const { t, language } = useLocale();
   const settlement = useLoad(() => get<SettlementResponse>("settlement", period), [period.from, period.to]);
   const n = (value: number) => formatNumber(value, language);
+  // The net's sign is the direction of the debt (the legend below says which), not good or bad: a plus shown, no colour.
+  const signed = (value: number) => (value > 0 ? `+${n(value)}` : n(value));
   return (
     <>
       <PageTitle>{t("settlement-title")}</PageTitle>
@@ -26,36 +28,43 @@ export function SettlementPage({ period, setPeriod }: PageProps) {
           data.rows.length === 0 ? (
             <Empty />
           ) : (
-            <div class="table-wrap">
-              <table data-testid="settlement">
-                <thead>
-                  <tr>
-                    <th>{t("col-partner")}</th>
-                    <th class="num">{t("col-issued")}</th>
-                    <th class="num">{t("col-redeemed-here")}</th>
-                    <th class="num">{t("col-net")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.rows.map((row) => (
-                    <tr key={row.partnerId}>
-                      <td>{row.partnerName}</td>
-                      <td class="num">{n(row.issued)}</td>
-                      <td class="num">{n(row.redeemedHere)}</td>
-                      <td class={row.net < 0 ? "num negative" : "num"}>{n(row.net)}</td>
+            <>
+              <div class="table-wrap">
+                <table data-testid="settlement">
+                  <thead>
+                    <tr>
+                      <th>{t("col-partner")}</th>
+                      <th class="num">{t("col-issued")}</th>
+                      <th class="num">{t("col-redeemed-here")}</th>
+                      <th class="num">{t("col-net")}</th>
                     </tr>
-                  ))}
-                </tbody>
-                <tfoot>
-                  <tr>
-                    <th>{t("total")}</th>
-                    <th class="num">{n(data.totals.issued)}</th>
-                    <th class="num">{n(data.totals.redeemedHere)}</th>
-                    <th class="num">{n(data.totals.net)}</th>
-                  </tr>
-                </tfoot>
-              </table>
-            </div>
+                  </thead>
+                  <tbody>
+                    {data.rows.map((row) => (
+                      <tr key={row.partnerId}>
+                        <td>{row.partnerName}</td>
+                        <td class="num">{n(row.issued)}</td>
+                        <td class="num">{n(row.redeemedHere)}</td>
+                        <td class="num" data-testid="settlement-net">{signed(row.net)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                  <tfoot>
+                    <tr>
+                      <th>{t("total")}</th>
+                      <th class="num">{n(data.totals.issued)}</th>
+                      <th class="num">{n(data.totals.redeemedHere)}</th>
+                      <th class="num">{signed(data.totals.net)}</th>
+                    </tr>
+                  </tfoot>
+                </table>
+              </div>
+              <ul class="legend muted" data-testid="settlement-legend">
+                <li>{t("settlement-legend-positive")}</li>
+                <li>{t("settlement-legend-negative")}</li>
+              </ul>
+              <p class="muted" data-testid="settlement-unassigned">{t("settlement-unassigned")}</p>
+            </>
           )
         }
       </LoadedView>
