@@ -13,8 +13,10 @@
 // queries and Postgres — everything but the TCP socket. The numbers are printed as a table and, last, as one JSON line.
 //
 // It works in a scratch database of its own (cashback_bench_web), created and migrated at the start and dropped at
-// the end; `--keep` keeps it, and `--reuse` runs against a kept one without seeding again. A missed target is
-// reported, not turned into an exit code: the process fails only if something crashed.
+// the end; `--keep` keeps it, and `--reuse` runs against a kept one without seeding again (after applying any newer
+// migrations). Before measuring it runs the nightly job's ledger totals (core/analytics/ledger-totals.ts), which the
+// overview's liability starts from, as a running network has them. A missed target is reported, not turned into an
+// exit code: the process fails only if something crashed.
 //
 // Environment: BENCH_DATABASE_ADMIN_URL (a superuser connection to an existing database; default the local
 // `postgres`), BENCH_REDIS_URL (default redis://127.0.0.1:6379/14: rate-limit counters and till codes land there),
@@ -29,6 +31,7 @@ import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { pino } from "pino";
 import postgres from "postgres";
+import { advanceLedgerTotals } from "../core/analytics/ledger-totals.js";
 import { systemClock } from "../core/clock.js";
 import { moderateApplication, submitApplication } from "../core/partners/service.js";
 import { updateNetworkSettings } from "../core/settings/service.js";
@@ -414,6 +417,11 @@ async function main(): Promise<void> {
       fixture = await seed(db);
       process.stdout.write(`  seeded and analysed in ${((performance.now() - seedStarted) / 1_000).toFixed(1)} s\n`);
     }
+    // A kept database gets the migrations written since it was seeded (none: nothing to do).
+    if (reusing) await runMigrations(db);
+    // As the worker's nightly job leaves production: the ledger's totals as of last midnight (a second run adds none).
+    const totalsWritten = await advanceLedgerTotals(db, systemClock);
+    process.stdout.write(`  nightly ledger totals: ${totalsWritten} written\n`);
     const counts = await tableCounts(db);
     process.stdout.write(`  ${Object.entries(counts).map(([k, v]) => `${k} ${v.toLocaleString("en")}`).join(", ")}\n`);
     if (counts.drift !== 0) throw new Error(`${counts.drift} cached balances differ from their ledger sums: the seed is wrong`);

@@ -9,6 +9,7 @@ import type { Redis } from "ioredis";
 import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
 import type { Clock } from "../core/clock.js";
+import { advanceLedgerTotals } from "../core/analytics/ledger-totals.js";
 import { recomputeSegments } from "../core/analytics/nightly.js";
 import { deleteEndedDashboardAccess } from "../core/web-auth/service.js";
 import { networkStats } from "../core/analytics/network-stats.js";
@@ -227,6 +228,8 @@ async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
     },
     "analytics.recompute": async (p) => {
       const rows = await recomputeSegments(deps.db, deps.clock);
+      // The ledger's totals as of last midnight, from which the dashboard's liability starts (a second run adds nothing).
+      await advanceLedgerTotals(deps.db, deps.clock);
       // The nightly run also clears dashboard sign-in links and sessions that ended more than a day ago.
       await deleteEndedDashboardAccess(deps.db, deps.clock);
       if (!p.requestedBy) return { bot: "admin", messages: [] };

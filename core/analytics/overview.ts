@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { at, type DbOrTx } from "../../db/client.js";
 import { lowScoreMax, npsOf } from "../feedback/service.js";
+import { ledgerTotalNear, partnerLiabilityKinds } from "./ledger-totals.js";
 import { daysOf, type Period } from "./period.js";
 
 export type OverviewDay = {
@@ -46,9 +47,10 @@ type Counts = { promoters: number; passives: number; detractors: number };
  *   clients whose first standing check there falls on that day (as `partnerStats`);
  * - NPS per day and for the period from the ratings given then; null with no rating.
  *
- * One grouped pass per table over the period on the created_at indexes. The network's liability is the balances'
- * total now minus every row since the start of the period (one pass from `since` to now, which for the usual "last
- * 30 days" is the period itself); a partner's is its rows before the period plus the running sum.
+ * One grouped pass per table over the period on the created_at indexes (which cover the columns summed). The
+ * liability before the period comes from the nightly total of `ledger_totals` nearest the period (see
+ * ledger-totals.ts) and the rows between it and the period, read in the same pass; then each day adds its rows.
+ * A partner's new clients: its clients of the period with no standing check there before it (an index probe each).
  */
 export async function overview(db: DbOrTx, input: { partnerId: number | null; period: Period }): Promise<Overview> {
   const { partnerId, period } = input;
@@ -64,27 +66,33 @@ export async function overview(db: DbOrTx, input: { partnerId: number | null; pe
       WHERE cancelled_at IS NULL AND created_at >= ${since} AND created_at < ${until} ${byPartner}
       GROUP BY 1) g`);
 
-  // `day` null: rows outside the period that the liability needs (after it for the network, before it for a partner).
-  const ledgerQuery =
-    partnerId === null
-      ? db.execute<{ day: string | null; net: string | null; issued: string | null; redeemed: string | null; outstanding: string }>(sql`
-          WITH grouped AS (
-            SELECT CASE WHEN created_at < ${until} THEN ${moscowDay("created_at")} END AS d,
-              sum(points) AS net,
-              sum(points) FILTER (WHERE points > 0 AND kind <> 'merge') AS issued,
-              -sum(points) FILTER (WHERE kind = 'redemption') AS redeemed
-            FROM ledger_entries WHERE created_at >= ${since}
-            GROUP BY 1)
-          SELECT ${dayText("g.d")} AS day, g.net, g.issued, g.redeemed, b.outstanding
-          FROM (SELECT COALESCE(sum(points), 0) AS outstanding FROM balances) b LEFT JOIN grouped g ON true`)
-      : db.execute<{ day: string | null; net: string | null; issued: string | null; redeemed: string | null; outstanding: string }>(sql`
-          SELECT ${dayText("d")} AS day, net, issued, redeemed, 0 AS outstanding FROM (
-          SELECT CASE WHEN created_at >= ${since} THEN ${moscowDay("created_at")} END AS d,
-            sum(points) FILTER (WHERE kind IN ('accrual', 'welcome_bonus', 'referral_bonus', 'redemption', 'reversal')) AS net,
-            sum(points) FILTER (WHERE kind IN ('accrual', 'welcome_bonus', 'referral_bonus') OR (kind = 'reversal' AND points < 0)) AS issued,
-            -sum(points) FILTER (WHERE kind = 'redemption' OR (kind = 'reversal' AND points > 0)) AS redeemed
-          FROM ledger_entries WHERE partner_id = ${partnerId} AND created_at < ${until}
-          GROUP BY 1) g`);
+  // The liability before the period: the scope's nightly total nearest the period, moved to `since` by the rows in
+  // between (after the total and before the period: added; inside the period but before the total: taken off). So
+  // one pass reads the period's rows and those between it and the total; with no total yet, all rows before `until`.
+  const ledgerQuery = async () => {
+    const total = await ledgerTotalNear(db, partnerId, period);
+    const totalAt = total === null ? sql`'-infinity'::timestamptz` : at(total.asOf);
+    const from = total === null || total.asOf >= period.since ? since : totalAt;
+    const to = total === null || total.asOf <= period.until ? until : totalAt;
+    const inScope = partnerId === null ? sql`` : sql`AND partner_id = ${partnerId} AND kind IN ${partnerLiabilityKinds}`;
+    const ledgerRows = await db.execute<{ day: string | null; net: string; issued: string | null; redeemed: string | null; after_total: string | null; before_total: string | null }>(sql`
+      SELECT ${dayText("d")} AS day, net, issued, redeemed, after_total, before_total FROM (
+        SELECT CASE WHEN created_at >= ${since} AND created_at < ${until} THEN ${moscowDay("created_at")} END AS d,
+          sum(points) AS net,
+          ${
+            partnerId === null
+              ? sql`sum(points) FILTER (WHERE points > 0 AND kind <> 'merge') AS issued,
+                    -sum(points) FILTER (WHERE kind = 'redemption') AS redeemed,`
+              : sql`sum(points) FILTER (WHERE kind IN ('accrual', 'welcome_bonus', 'referral_bonus') OR (kind = 'reversal' AND points < 0)) AS issued,
+                    -sum(points) FILTER (WHERE kind = 'redemption' OR (kind = 'reversal' AND points > 0)) AS redeemed,`
+          }
+          sum(points) FILTER (WHERE created_at >= ${totalAt} AND created_at < ${since}) AS after_total,
+          sum(points) FILTER (WHERE created_at >= ${since} AND created_at < ${totalAt}) AS before_total
+        FROM ledger_entries
+        WHERE ${total === null ? sql`true` : sql`created_at >= ${from}`} AND created_at < ${to} ${inScope}
+        GROUP BY 1) g`);
+    return { total, ledgerRows };
+  };
 
   const newClientsQuery =
     partnerId === null
@@ -93,12 +101,16 @@ export async function overview(db: DbOrTx, input: { partnerId: number | null; pe
             SELECT ${moscowDay("created_at")} AS d, count(*) AS n FROM clients
             WHERE status IN ('active', 'blocked') AND created_at >= ${since} AND created_at < ${until}
             GROUP BY 1) g`)
-      : db.execute<{ day: string; n: string }>(sql`
+      : // A client new to the partner: their first standing check there in the period, and none before it.
+        db.execute<{ day: string; n: string }>(sql`
           SELECT ${dayText("d")} AS day, n FROM (
             SELECT ${moscowDay("first_at")} AS d, count(*) AS n FROM (
-              SELECT min(created_at) AS first_at FROM purchases
-              WHERE partner_id = ${partnerId} AND cancelled_at IS NULL GROUP BY client_id) f
-            WHERE first_at >= ${since} AND first_at < ${until}
+              SELECT client_id, min(created_at) AS first_at FROM purchases
+              WHERE partner_id = ${partnerId} AND cancelled_at IS NULL AND created_at >= ${since} AND created_at < ${until}
+              GROUP BY client_id) f
+            WHERE NOT EXISTS (
+              SELECT 1 FROM purchases earlier
+              WHERE earlier.partner_id = ${partnerId} AND earlier.client_id = f.client_id AND earlier.cancelled_at IS NULL AND earlier.created_at < ${since})
             GROUP BY 1) g`);
 
   // The ratings index leads with the partner: naming every partner lets the network's query use it too.
@@ -113,7 +125,7 @@ export async function overview(db: DbOrTx, input: { partnerId: number | null; pe
         AND created_at >= ${since} AND created_at < ${until}
       GROUP BY 1) g`);
 
-  const [checkRows, ledgerRows, newClientRows, ratingRows] = await Promise.all([checksQuery, ledgerQuery, newClientsQuery, ratingsQuery]);
+  const [checkRows, { total, ledgerRows }, newClientRows, ratingRows] = await Promise.all([checksQuery, ledgerQuery(), newClientsQuery, ratingsQuery]);
 
   const checksByDay = new Map(checkRows.map((r) => [r.day, r]));
   const newByDay = new Map(newClientRows.map((r) => [r.day, Number(r.n)]));
@@ -121,17 +133,12 @@ export async function overview(db: DbOrTx, input: { partnerId: number | null; pe
     ratingRows.map((r) => [r.day, { promoters: Number(r.promoters), passives: Number(r.passives), detractors: Number(r.detractors) }]),
   );
   const ledgerByDay = new Map<string, { net: number; issued: number; redeemed: number }>();
-  let outside = 0;
+  let liability = total?.net ?? 0;
   for (const r of ledgerRows) {
-    if (r.day === null) outside += Number(r.net ?? 0);
-    else ledgerByDay.set(r.day, { net: Number(r.net ?? 0), issued: Number(r.issued ?? 0), redeemed: Number(r.redeemed ?? 0) });
+    liability += Number(r.after_total ?? 0) - Number(r.before_total ?? 0);
+    if (r.day !== null) ledgerByDay.set(r.day, { net: Number(r.net), issued: Number(r.issued ?? 0), redeemed: Number(r.redeemed ?? 0) });
   }
   const days = daysOf(period);
-  // Liability before the first day: a partner's rows before the period; the network's balances now less every row since.
-  let liability =
-    partnerId === null
-      ? Number(ledgerRows[0]?.outstanding ?? 0) - outside - [...ledgerByDay.values()].reduce((s, d) => s + d.net, 0)
-      : outside;
 
   const totalCounts: Counts = { promoters: 0, passives: 0, detractors: 0 };
   const rows: OverviewDay[] = days.map((day) => {

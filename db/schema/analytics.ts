@@ -1,4 +1,4 @@
-import { bigint, date, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, date, index, integer, pgTable, text, timestamp, unique } from "drizzle-orm/pg-core";
 import { clients } from "./clients.js";
 import { partners } from "./partners.js";
 
@@ -31,4 +31,20 @@ export const clientSegments = pgTable(
     index("client_segments_scope_idx").on(t.computedOn, t.partnerId, t.segment),
     index("client_segments_client_idx").on(t.clientId),
   ],
+);
+
+/**
+ * The ledger's running total at an instant, kept by the nightly job so the dashboard's liability need not sum a whole
+ * history: `net` is the sum of every ledger row created before `asOf` — for the network (`scopePartnerId` null) all
+ * rows, for a partner its `partnerStats` outstanding points (its accruals, bonuses, redemptions and reversals). One row
+ * per scope per night, each the previous one plus the rows in between; kept, so an old period finds one near it.
+ */
+export const ledgerTotals = pgTable(
+  "ledger_totals",
+  {
+    scopePartnerId: bigint("scope_partner_id", { mode: "number" }).references(() => partners.id),
+    asOf: timestamp("as_of", { withTimezone: true }).notNull(),
+    net: bigint("net", { mode: "number" }).notNull(),
+  },
+  (t) => [unique("ledger_totals_scope_as_of_key").on(t.scopePartnerId, t.asOf).nullsNotDistinct()],
 );

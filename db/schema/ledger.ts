@@ -34,8 +34,13 @@ export const purchases = pgTable(
       .where(sql`${t.cancelledAt} IS NULL`),
     index("purchases_partner_time_idx").on(t.partnerId, t.createdAt),
     index("purchases_client_time_idx").on(t.clientId, t.createdAt),
-    // The dashboard's network-wide overview and exports read a period of checks across all partners.
+    // The dashboard's network-wide overview and exports read a period of checks across all partners. In the database
+    // it also INCLUDEs (amount_kopecks, cancelled_at, partner_id), so the overview reads no heap (migration 0012).
     index("purchases_time_idx").on(t.createdAt),
+    // Whether a client had a standing check at a partner before a period (a partner's new clients): one probe each.
+    index("purchases_partner_client_first_idx")
+      .on(t.partnerId, t.clientId, t.createdAt)
+      .where(sql`${t.cancelledAt} IS NULL`),
     check("purchases_amount_positive", sql`${t.amountKopecks} > 0`),
     check("purchases_points_non_negative", sql`${t.pointsAccrued} >= 0`),
   ],
@@ -91,6 +96,7 @@ export const ledgerEntries = pgTable(
     // In the database this index also INCLUDEs (kind, points) for a partner's liability (migration 0010; drizzle cannot say so).
     index("ledger_partner_time_idx").on(t.partnerId, t.createdAt),
     // The dashboard's network-wide overview, the settlement report and the ledger export read a period of rows.
+    // In the database it also INCLUDEs (kind, points) for the overview (migration 0012; drizzle cannot say so).
     index("ledger_time_idx").on(t.createdAt),
     // Zero only for a reversal that found nothing left to take back (all of it is the shortfall).
     check("ledger_points_nonzero", sql`${t.points} <> 0 OR (${t.kind} = 'reversal' AND ${t.shortfall} > 0)`),

@@ -1,4 +1,6 @@
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { advanceLedgerTotals, ledgerTotalNear } from "../../core/analytics/ledger-totals.js";
 import { overview } from "../../core/analytics/overview.js";
 import { networkStats } from "../../core/analytics/network-stats.js";
 import { partnerStats } from "../../core/analytics/partner-stats.js";
@@ -6,6 +8,7 @@ import { periodOf } from "../../core/analytics/period.js";
 import { fixedClock } from "../../core/clock.js";
 import { recordRating } from "../../core/feedback/service.js";
 import { accrue, confirmRedemption, requestRedemption, undoOperation } from "../../core/ledger/service.js";
+import { ledgerTotals } from "../../db/schema/index.js";
 import { useTestDb } from "../helpers/db.js";
 import { adminId, makeClient, makePartner } from "../helpers/fixtures.js";
 
@@ -120,5 +123,81 @@ describe("overview", () => {
     expect(o.days).toHaveLength(30);
     expect(o.days.every((d) => d.checks === 0 && d.liability === 0 && d.nps === null)).toBe(true);
     expect(o.totals).toEqual({ turnoverKopecks: 0, checks: 0, pointsIssued: 0, pointsRedeemed: 0, liability: 0, newClients: 0, nps: null, npsResponses: 0 });
+  });
+});
+
+describe("the nightly ledger totals", () => {
+  const allOverviews = async (partners: number[]) => {
+    const periods = [
+      period, // 1–3 Nov
+      periodOf({ from: "2026-10-25", to: "2026-10-31" }, new Date("2026-11-10T12:00:00Z")),
+      periodOf({ from: "2026-10-31", to: "2026-11-02" }, new Date("2026-11-10T12:00:00Z")),
+      periodOf({ from: "2026-11-04", to: "2026-11-06" }, new Date("2026-11-10T12:00:00Z")),
+      periodOf({ from: "2026-10-20", to: "2026-11-09" }, new Date("2026-11-10T12:00:00Z")),
+    ];
+    const out = [];
+    for (const p of periods) for (const partnerId of [null, ...partners]) out.push(await overview(db, { partnerId, period: p }));
+    return out;
+  };
+
+  it("give the overview the same numbers as the whole ledger, whether the total falls before, inside or after the period", async () => {
+    const { a, b } = await story();
+    const partners = [a.partnerId, b.partnerId];
+    const withoutTotals = await allOverviews(partners);
+    // Runs at these instants total up to the Moscow midnight before them: 31 Oct (before the 1–3 Nov period, with
+    // Clara's bonus of 00:30 that night after it), 2 Nov (inside it) and 6 Nov (after it, and after every row).
+    for (const [runAt, asOf] of [
+      ["2026-10-31T00:30:00Z", "2026-10-30T21:00:00.000Z"],
+      ["2026-11-02T06:00:00Z", "2026-11-01T21:00:00.000Z"],
+      ["2026-11-06T06:00:00Z", "2026-11-05T21:00:00.000Z"],
+    ] as const) {
+      await db.delete(ledgerTotals);
+      expect(await advanceLedgerTotals(db, at(runAt))).toBe(3); // the network and both partners
+      const total = await ledgerTotalNear(db, null, period);
+      expect(total?.asOf.toISOString()).toBe(asOf);
+      expect(await allOverviews(partners)).toEqual(withoutTotals);
+    }
+  });
+
+  it("are what the overview's liability starts from", async () => {
+    const { b } = await story();
+    const before = await overview(db, { partnerId: b.partnerId, period });
+    await advanceLedgerTotals(db, at("2026-11-02T06:00:00Z"));
+    // A total off by 1 000 moves every day's liability by as much: the total is read, not the history.
+    await db.update(ledgerTotals).set({ net: sql`${ledgerTotals.net} + 1000` }).where(eq(ledgerTotals.scopePartnerId, b.partnerId));
+    const after = await overview(db, { partnerId: b.partnerId, period });
+    expect(after.days.map((d) => d.liability)).toEqual(before.days.map((d) => d.liability + 1_000));
+  });
+
+  it("each night adds the day's rows to the previous total; a second run the same night writes nothing", async () => {
+    const p = await makePartner(db, "Кафе", at("2026-11-01T09:00:00Z"));
+    const staff = { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId };
+    const c = await makeClient(db, 0, { clock: at("2026-11-01T09:00:00Z") }); // +100 welcome bonus, no partner
+    await accrue(db, { ...staff, clientId: c.clientId, amountKopecks: 100_000, receiptNumber: "1" }, at("2026-11-01T10:00:00Z")); // +50
+    const totals = async () =>
+      (await db.select().from(ledgerTotals).orderBy(ledgerTotals.asOf, sql`${ledgerTotals.scopePartnerId} NULLS FIRST`)).map((t) => [t.asOf.toISOString(), t.scopePartnerId, t.net]);
+
+    // 03:00 Moscow on 2 Nov: the totals as of midnight. A check at 00:30 Moscow, before the run, waits for the next night.
+    await accrue(db, { ...staff, clientId: c.clientId, amountKopecks: 40_000, receiptNumber: "2" }, at("2026-11-01T21:30:00Z")); // +20
+    expect(await advanceLedgerTotals(db, at("2026-11-02T00:00:00Z"))).toBe(2);
+    expect(await totals()).toEqual([
+      ["2026-11-01T21:00:00.000Z", null, 150],
+      ["2026-11-01T21:00:00.000Z", p.partnerId, 50],
+    ]);
+    expect(await advanceLedgerTotals(db, at("2026-11-02T12:00:00Z"))).toBe(0);
+    expect(await totals()).toHaveLength(2);
+
+    // The next night: the previous totals plus 2 Nov's rows (the 00:30 check, a redemption at the partner).
+    const request = await requestRedemption(db, { ...staff, clientId: c.clientId, checkKopecks: 20_000, points: 30, idempotencyKey: "r" }, at("2026-11-02T12:00:00Z"));
+    await confirmRedemption(db, { by: { kind: "client", clientId: c.clientId, requestId: request.id }, decisionKey: "d" }, at("2026-11-02T12:00:00Z"));
+    expect(await advanceLedgerTotals(db, at("2026-11-03T00:00:00Z"))).toBe(2);
+    expect((await totals()).slice(2)).toEqual([
+      ["2026-11-02T21:00:00.000Z", null, 150 + 20 - 30],
+      ["2026-11-02T21:00:00.000Z", p.partnerId, 50 + 20 - 30],
+    ]);
+    // Incremental, yet equal to summing everything.
+    const [sums] = await db.execute<{ network: string; partner: string }>(sql`
+      SELECT sum(points) AS network, sum(points) FILTER (WHERE partner_id = ${p.partnerId}) AS partner FROM ledger_entries`);
+    expect([Number(sums!.network), Number(sums!.partner)]).toEqual([140, 40]);
   });
 });
