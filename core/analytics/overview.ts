@@ -101,13 +101,14 @@ export async function overview(db: DbOrTx, input: { partnerId: number | null; pe
             SELECT ${moscowDay("created_at")} AS d, count(*) AS n FROM clients
             WHERE status IN ('active', 'blocked') AND created_at >= ${since} AND created_at < ${until}
             GROUP BY 1) g`)
-      : // A client new to the partner: their first standing check there in the period, and none before it.
+      : // A client new to the partner: their first standing check there in the period, and none before it (taken in
+        // client order, the probes for an earlier check walk purchases_partner_client_first_idx forward).
         db.execute<{ day: string; n: string }>(sql`
           SELECT ${dayText("d")} AS day, n FROM (
             SELECT ${moscowDay("first_at")} AS d, count(*) AS n FROM (
               SELECT client_id, min(created_at) AS first_at FROM purchases
               WHERE partner_id = ${partnerId} AND cancelled_at IS NULL AND created_at >= ${since} AND created_at < ${until}
-              GROUP BY client_id) f
+              GROUP BY client_id ORDER BY client_id) f
             WHERE NOT EXISTS (
               SELECT 1 FROM purchases earlier
               WHERE earlier.partner_id = ${partnerId} AND earlier.client_id = f.client_id AND earlier.cancelled_at IS NULL AND earlier.created_at < ${since})

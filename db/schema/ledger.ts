@@ -32,6 +32,7 @@ export const purchases = pgTable(
     uniqueIndex("purchases_partner_receipt_key")
       .on(t.partnerId, t.receiptNumber)
       .where(sql`${t.cancelledAt} IS NULL`),
+    // In the database it also INCLUDEs (client_id, amount_kopecks, cancelled_at) for a partner's overview (migration 0012).
     index("purchases_partner_time_idx").on(t.partnerId, t.createdAt),
     index("purchases_client_time_idx").on(t.clientId, t.createdAt),
     // The dashboard's network-wide overview and exports read a period of checks across all partners. In the database

@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { fixedClock } from "../../core/clock.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
-import { clientSegments, jobs } from "../../db/schema/index.js";
+import { clientSegments, jobs, ledgerTotals } from "../../db/schema/index.js";
 import { scheduleDigests, scheduleNightly } from "../../worker/main.js";
 import { runOutboxOnce } from "../../worker/outbox.js";
 import { useTestDb } from "../helpers/db.js";
@@ -56,5 +56,31 @@ describe("nightly analytics in the worker", () => {
     expect(job!.status).toBe("done");
     expect(await db.select().from(clientSegments).where(eq(clientSegments.clientId, c.clientId))).toHaveLength(2);
     await telegram.fake.waitForText(tokens.admin, 4_242, /Сегменты пересчитаны \(записей: 2\)/);
+  });
+
+  it("the nightly run advances the ledger's totals to last midnight, which the dashboard's liability starts from", async () => {
+    const p = await makePartner(db, "Кофейня", fixedClock(new Date("2026-11-24T09:00:00Z")));
+    const c = await makeClient(db, 0, { clock: fixedClock(new Date("2026-11-24T09:00:00Z")) }); // +100 welcome bonus
+    const staff = { partnerId: p.partnerId, staffTelegramId: p.staffTelegramId, clientId: c.clientId };
+    await accrue(db, { ...staff, amountKopecks: 100_000, receiptNumber: "1" }, fixedClock(new Date("2026-11-24T10:00:00Z"))); // +50
+    await accrue(db, { ...staff, amountKopecks: 200_000, receiptNumber: "2" }, fixedClock(new Date("2026-11-25T10:00:00Z"))); // +100
+    const totals = async () =>
+      (await db.select().from(ledgerTotals).orderBy(ledgerTotals.asOf, sql`${ledgerTotals.scopePartnerId} NULLS FIRST`)).map((t) => [t.asOf.toISOString(), t.scopePartnerId, t.net]);
+    const night = async (at: string) => {
+      await db.delete(jobs);
+      expect(await scheduleNightly(db, new Date(at))).toBe(true);
+      expect(await runOutboxOnce(outboxDeps(new Date(at)))).toBe(1);
+      expect((await db.select().from(jobs))[0]!.status).toBe("done");
+    };
+    await night("2026-11-25T00:00:00Z"); // 03:00 Moscow on the 25th: as of its midnight, the 24th's rows
+    expect(await totals()).toEqual([
+      ["2026-11-24T21:00:00.000Z", null, 150],
+      ["2026-11-24T21:00:00.000Z", p.partnerId, 50],
+    ]);
+    await night("2026-11-26T00:00:00Z"); // the next night adds the 25th's check
+    expect((await totals()).slice(2)).toEqual([
+      ["2026-11-25T21:00:00.000Z", null, 250],
+      ["2026-11-25T21:00:00.000Z", p.partnerId, 150],
+    ]);
   });
 });
