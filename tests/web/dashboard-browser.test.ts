@@ -237,7 +237,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
   );
 
   it(
-    "a page left open notices \"log out everywhere\" without a click: when the tab comes back into view, and within a minute anyway",
+    "a page left open notices \"log out everywhere\" without a click (when the tab comes back into view, and within a minute anyway); after a sign-in in another tab it follows the new session",
     async () => {
       /** A signed-in admin page with the page's timers under the test's control. */
       const signedInPage = async () => {
@@ -266,6 +266,23 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
       await idle.getByTestId("session-ended").waitFor();
       expect(await idle.getByTestId("nav").count()).toBe(0);
       await screenshot(idle, "session-ended-while-idle");
+
+      // Signed in again in another tab of the same browser: that ends this tab's session, and the cookie is the new one.
+      // Back in this tab, the check adopts the new session (its CSRF token), so a change made here still goes through.
+      const first = await signedInPage();
+      const second = await first.context().newPage();
+      await second.goto(await signInLink({ telegramId: adminId, role: "admin", partnerId: null }));
+      await second.getByTestId("who").waitFor();
+      await first.bringToFront();
+      await first.evaluate('window.dispatchEvent(new Event("focus"))');
+      await first.getByTestId("nav-settings").click();
+      const welcome = first.getByTestId("setting-welcomeBonus");
+      await welcome.getByTestId("edit").click();
+      await welcome.getByTestId("setting-value").fill("120");
+      await welcome.getByTestId("setting-save").click();
+      await welcome.filter({ hasText: "120 баллов" }).waitFor();
+      expect((await getNetworkSettings(db)).welcomeBonus).toBe(120);
+      expect(await first.getByTestId("session-ended").count()).toBe(0);
       expect(pageErrors).toEqual([]);
     },
     120_000,

@@ -1,5 +1,5 @@
 import type { MeResponse } from "../../api.js";
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { callApi, HttpError } from "../shared/http.js";
 import type { Language } from "../shared/i18n.js";
 import { change, get, sessionEndedEvent, setCsrfToken } from "./dashboard-api.js";
@@ -93,7 +93,16 @@ export function App() {
       ) : session.state === "signed-out" ? (
         <SignedOut why={session.why} error={session.error} />
       ) : (
-        <Dashboard me={session.me} onSignedOut={() => setSession({ state: "signed-out", why: "signed-out" })} />
+        <Dashboard
+          me={session.me}
+          onSignedOut={() => setSession({ state: "signed-out", why: "signed-out" })}
+          onMe={(me) => {
+            // Another session in this browser now (signed in again in another tab, maybe as someone else): the page follows it.
+            if (me.csrfToken === session.me.csrfToken) return;
+            setCsrfToken(me.csrfToken);
+            setSession({ state: "signed-in", me });
+          }}
+        />
       )}
     </LocaleContext.Provider>
   );
@@ -146,11 +155,14 @@ const sessionCheckIntervalMs = 60_000;
  * "Log out everywhere" in the bot (or the session's expiry) ends the session on the server; a page left open would
  * keep showing data until its next call. So it asks /me when the tab regains focus or visibility and once a minute:
  * a 401 raises the session-ended event (dashboard-api.ts), other failures (offline for a moment) wait for the next check.
+ * An answer is passed on: after a sign-in in another tab the browser's cookie is a new session, with its own CSRF token.
  */
-function useSessionCheck() {
+function useSessionCheck(onMe: (me: MeResponse) => void) {
+  const latestOnMe = useRef(onMe);
+  latestOnMe.current = onMe;
   useEffect(() => {
     const check = () => {
-      if (document.visibilityState === "visible") get<MeResponse>("me").catch(() => {});
+      if (document.visibilityState === "visible") get<MeResponse>("me").then((me) => latestOnMe.current(me), () => {});
     };
     const timer = setInterval(check, sessionCheckIntervalMs);
     window.addEventListener("focus", check);
@@ -178,7 +190,7 @@ const navItems: NavItem[] = [
   { path: "settings", label: "nav-settings", adminOnly: true },
 ];
 
-function Dashboard({ me, onSignedOut }: { me: MeResponse; onSignedOut(): void }) {
+function Dashboard({ me, onSignedOut, onMe }: { me: MeResponse; onSignedOut(): void; onMe(me: MeResponse): void }) {
   const { t } = useLocale();
   const route = useRoute();
   // One period for the overview, the settlement and the exports: chosen once, it stays while moving between them.
@@ -188,7 +200,7 @@ function Dashboard({ me, onSignedOut }: { me: MeResponse; onSignedOut(): void })
   const items = navItems.filter((item) => isAdmin || !item.adminOnly);
   const section = route.path[0] ?? "";
   const known = navItems.find((item) => item.path === section);
-  useSessionCheck();
+  useSessionCheck(onMe);
 
   return (
     <div class="layout">
