@@ -50,7 +50,7 @@ describe.skipIf(skipBrowserTests)("the web chat in a browser", () => {
     "apply as a partner → approve as admin → join as a client through the partner's link → accrue → redeem, confirmed by the client",
     async () => {
       await page.goto(sandbox.url);
-      await expect(page.getByTestId("banner").textContent()).resolves.toMatch(/Sandbox — not for real customers\. Data lives in \.data\//);
+      await expect(page.getByTestId("banner").textContent()).resolves.toContain(`Sandbox — not for real customers. Data lives in ${sandbox.dataDir}`);
       await page.getByTestId("persona-100000001").waitFor();
       await screenshot("start");
 
@@ -261,7 +261,7 @@ describe.skipIf(skipBrowserTests)("the web chat page on its own", () => {
       const request = route.request();
       const path = new URL(request.url()).pathname;
       const json = (body: unknown) => route.fulfill({ contentType: "application/json", body: JSON.stringify(body) });
-      if (path === "/api/state") return json({ bots, personas: [alice, bob] });
+      if (path === "/api/state") return json({ bots, personas: [alice, bob], dataDir: "/tmp/sandbox-data" });
       const chat = /^\/api\/chats\/client\/(\d+)$/.exec(path);
       if (chat) return json(chats[chat[1]!]);
       if (path.endsWith("/send")) {

@@ -160,6 +160,7 @@ describe("state and personas", () => {
       admin: { username: sandboxBots.admin.username, firstName: sandboxBots.admin.firstName },
     });
     expect(state.body.personas).toEqual([admin, client]);
+    expect(state.body.dataDir).toBe(dataDir);
 
     const created = await call("/api/personas", { role: "client", languageCode: "en" });
     expect(created).toEqual({
