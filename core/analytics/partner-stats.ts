@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { at, type DbOrTx } from "../../db/client.js";
 import { partnerNps, type NpsSummary } from "../feedback/service.js";
+import { partnerLiabilityKinds } from "./ledger-totals.js";
 
 export type PartnerStats = {
   turnoverKopecks: number;
@@ -36,7 +37,7 @@ export async function partnerStats(db: DbOrTx, partnerId: number, range: { since
     SELECT
       COALESCE(sum(e.points) FILTER (WHERE e.created_at >= ${at(range.since)} AND (e.kind IN ('accrual', 'welcome_bonus', 'referral_bonus') OR (e.kind = 'reversal' AND e.points < 0))), 0) AS issued,
       COALESCE(-sum(e.points) FILTER (WHERE e.created_at >= ${at(range.since)} AND (e.kind = 'redemption' OR (e.kind = 'reversal' AND e.points > 0))), 0) AS redeemed,
-      COALESCE(sum(e.points) FILTER (WHERE e.kind IN ('accrual', 'welcome_bonus', 'referral_bonus', 'redemption', 'reversal')), 0) AS outstanding
+      COALESCE(sum(e.points) FILTER (WHERE e.kind IN ${partnerLiabilityKinds}), 0) AS outstanding
     FROM ledger_entries e
     WHERE e.partner_id = ${partnerId} AND e.created_at < ${at(range.until)}`);
   const checkCount = Number(checks?.checks ?? 0);
