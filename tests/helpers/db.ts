@@ -25,6 +25,7 @@ const tables = [
   "code_attempt_failures",
   "dashboard_login_links",
   "dashboard_sessions",
+  "ledger_totals",
 ];
 
 export async function resetDb(db: Db): Promise<void> {
