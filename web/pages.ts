@@ -2,7 +2,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureBuilt, type PageBuild } from "./build.js";
 
-const uiDir = join(dirname(fileURLToPath(import.meta.url)), "ui");
+const webDir = dirname(fileURLToPath(import.meta.url));
+const uiDir = join(webDir, "ui");
+/** What every page's Vite config is made of: a change to it makes every page stale. */
+export const preactPageConfig = join(webDir, "preact-page.vite.ts");
 
 /** The web server's two pages, each built by its own Vite config into its own dist (served at /app/ and /dashboard/). */
 export const webPages = {
@@ -12,7 +15,11 @@ export const webPages = {
 
 function pageIn(folder: string): PageBuild {
   const dir = join(uiDir, folder);
-  return { sources: [dir, join(uiDir, "shared"), join(uiDir, "..", "api.ts")], viteConfig: join(dir, "vite.config.ts"), distDir: join(dir, "dist") };
+  return {
+    sources: [dir, join(uiDir, "shared"), join(uiDir, "..", "api.ts"), preactPageConfig],
+    viteConfig: join(dir, "vite.config.ts"),
+    distDir: join(dir, "dist"),
+  };
 }
 
 /** Both pages, built if their sources changed (the first start after a change takes a few seconds): their dist folders. */

@@ -9,6 +9,7 @@ import { z } from "zod";
 import type { Logger } from "../../core/logger.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import type { ChatEvent, ChatMessageView, Persona, ReplyKeyboardView, SandboxState } from "./protocol.js";
+import { contentTypes } from "../../web/server/static.js";
 import { newPersonaIdBase } from "../settings.js";
 import { sniffContentType, type BotApiEvent, type BotApiUser, type LocalBotApi } from "../telegram/bot-api.js";
 
@@ -102,24 +103,6 @@ class HttpError extends Error {
     super(message);
   }
 }
-
-const contentTypes: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".json": "application/json; charset=utf-8",
-  ".map": "application/json; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".png": "image/png",
-  ".jpg": "image/jpeg",
-  ".jpeg": "image/jpeg",
-  ".webp": "image/webp",
-  ".ico": "image/x-icon",
-  ".woff": "font/woff",
-  ".woff2": "font/woff2",
-  ".txt": "text/plain; charset=utf-8",
-};
 
 export async function startWebChatServer(options: WebChatServerOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const { botApi, bots, logger } = options;

@@ -69,7 +69,9 @@ describe("layers", () => {
         .map((m) => m[1]!)
         .filter((s) => s.startsWith("."))
         .map((s) => relative(root, resolve(root, dirname(file), s)).replaceAll("\\", "/"));
-    const outside = sourceFiles("web/ui").flatMap((file) => valueImports(file).filter((target) => !within(target, "web/ui")).map((target) => `${file} → ${target}`));
+    // The pages' Vite configs run in Node at build time, not in the page.
+    const pageFiles = sourceFiles("web/ui").filter((file) => !file.endsWith(".config.ts"));
+    const outside = pageFiles.flatMap((file) => valueImports(file).filter((target) => !within(target, "web/ui")).map((target) => `${file} → ${target}`));
     expect(outside).toEqual([]);
   });
 

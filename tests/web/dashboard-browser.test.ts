@@ -5,10 +5,9 @@ import { eq } from "drizzle-orm";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixedClock, systemClock } from "../../core/clock.js";
+import { fixedClock } from "../../core/clock.js";
 import { registerClient } from "../../core/clients/service.js";
 import { accrue } from "../../core/ledger/service.js";
-import { createLogger } from "../../core/logger.js";
 import { submitApplication } from "../../core/partners/service.js";
 import { createPromotion } from "../../core/promotions/service.js";
 import { submitService } from "../../core/catalog/service.js";
@@ -18,11 +17,12 @@ import { createLoginLink, signOutEverywhere, type DashboardIdentity } from "../.
 import { actorType, balances, jobs, ledgerEntries, partners } from "../../db/schema/index.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
-import { startWebServer, type WebServer } from "../../web/server/main.js";
+import { type WebServer } from "../../web/server/main.js";
 import { runOutboxOnce } from "../../worker/outbox.js";
 import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
+import { startTestWebServer } from "../helpers/web-server.js";
 import { useTestDb } from "../helpers/db.js";
-import { testAppSecret, testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
+import { testAppSecret } from "../helpers/env.js";
 import { adminId, makePartner, newTelegramId } from "../helpers/fixtures.js";
 import { tokens } from "../helpers/processes.js";
 import { outboxDepsFor, useFakeTelegram } from "../helpers/worker.js";
@@ -50,19 +50,7 @@ describe.skipIf(skipBrowserTests)("the dashboard in a browser", () => {
     rmSync(artifactsDir, { recursive: true, force: true }); // only this run's screenshots
     mkdirSync(artifactsDir, { recursive: true });
     const dashboard = await ensureBuilt(webPages.dashboard);
-    const runtime = { db, redis: telegram.redis, logger: createLogger("silent"), clock: systemClock, close: async () => {} };
-    const config = {
-      DATABASE_URL: testDatabaseUrl,
-      REDIS_URL: testRedisUrl,
-      LOG_LEVEL: "silent" as const,
-      CLIENT_BOT_TOKEN: tokens.client,
-      ADMIN_IDS: [adminId],
-      TELEGRAM_API_ROOT: telegram.fake.url,
-      PORT: 0,
-      PUBLIC_URL: undefined,
-      INIT_DATA_MAX_AGE_SECONDS: 3600,
-    };
-    server = await startWebServer(config, runtime, { host: "127.0.0.1", port: 0, pages: { miniApp: null, dashboard } });
+    server = await startTestWebServer({ db, redis: telegram.redis, telegramApiRoot: telegram.fake.url, pages: { miniApp: null, dashboard } });
     browser = await launchChromium();
   }, 120_000);
 

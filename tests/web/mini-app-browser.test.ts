@@ -10,7 +10,6 @@ import { Api, InlineKeyboard } from "grammy";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureWebChatBuilt } from "../../sandbox/web-chat/build.js";
 import { startWebChatServer } from "../../sandbox/web-chat/server.js";
-import { systemClock } from "../../core/clock.js";
 import { clientIdForCode } from "../../core/clients/codes.js";
 import { setClientBlocked } from "../../core/clients/service.js";
 import { adjustBalance } from "../../core/ledger/service.js";
@@ -21,10 +20,10 @@ import { balanceOf } from "../../core/ledger/post.js";
 import { createLogger } from "../../core/logger.js";
 import { ensureBuilt } from "../../web/build.js";
 import { webPages } from "../../web/pages.js";
-import { startWebServer, type WebServer } from "../../web/server/main.js";
+import { type WebServer } from "../../web/server/main.js";
 import { launchChromium, skipBrowserTests } from "../helpers/browser.js";
+import { startTestWebServer } from "../helpers/web-server.js";
 import { useTestDb } from "../helpers/db.js";
-import { testDatabaseUrl, testRedisUrl } from "../helpers/env.js";
 import { adminId, makeClient, makePartner, newTelegramId } from "../helpers/fixtures.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 import { useFakeTelegram } from "../helpers/worker.js";
@@ -70,19 +69,7 @@ describe.skipIf(skipBrowserTests)("the client Mini App in a browser", () => {
     rmSync(artifactsDir, { recursive: true, force: true }); // only this run's screenshots
     mkdirSync(artifactsDir, { recursive: true });
     const miniApp = await ensureBuilt(webPages.miniApp);
-    const runtime = { db, redis: telegram.redis, logger: createLogger("silent"), clock: systemClock, close: async () => {} };
-    const config = {
-      DATABASE_URL: testDatabaseUrl,
-      REDIS_URL: testRedisUrl,
-      LOG_LEVEL: "silent" as const,
-      CLIENT_BOT_TOKEN: tokens.client,
-      ADMIN_IDS: [adminId],
-      TELEGRAM_API_ROOT: telegram.fake.url,
-      PORT: 0,
-      PUBLIC_URL: undefined,
-      INIT_DATA_MAX_AGE_SECONDS: 3600,
-    };
-    server = await startWebServer(config, runtime, { host: "127.0.0.1", port: 0, pages: { miniApp, dashboard: null } });
+    server = await startTestWebServer({ db, redis: telegram.redis, telegramApiRoot: telegram.fake.url, pages: { miniApp, dashboard: null } });
     browser = await launchChromium();
   }, 120_000);
 

@@ -2,7 +2,8 @@ import { readFile, stat } from "node:fs/promises";
 import { extname, join, resolve, sep } from "node:path";
 import { Hono } from "hono";
 
-const contentTypes: Record<string, string> = {
+/** What a built page's files are served as (also the sandbox's web chat page). */
+export const contentTypes: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
   ".mjs": "text/javascript; charset=utf-8",
