@@ -62,10 +62,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
   // The page is built (when its sources changed) by Vite's native workers while this thread creates the database.
   const page = timed("web chat page built", () => ensureWebChatBuilt());
-  const webPages = timed("Mini App and dashboard built", () => ensureWebPagesBuilt());
-  // Both awaited below; a failure before then must not be an unhandled rejection.
-  page.catch(() => undefined);
-  webPages.catch(() => undefined);
+  page.catch(() => undefined); // awaited below; a failure before then must not be an unhandled rejection
   try {
     // Each part is registered for stopping as soon as it is up, so a failure of another stops it too.
     const up = <T extends object>(part: Promise<T>, stop: (t: T) => Promise<void>) => part.then((t) => (stops.push(() => stop(t)), t));
@@ -118,14 +115,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
     stops.push(() => web.close());
     const withAddress = { ...config, PUBLIC_URL: web.url };
-    // The web chat does not wait for the two pages' first build (a fresh clone builds three pages on start): their
-    // paths answer 503 for those few seconds.
-    webPages.then(
+    const network = await timed("bots and worker", () => startNetwork(withAddress, runtime));
+    stops.push(() => network.stop());
+    // The Mini App and the dashboard are built (when their sources changed) only once the web chat is ready, so a
+    // first start is not slowed by three builds at once; their paths answer 503 for those few seconds.
+    timed("Mini App and dashboard built", () => ensureWebPagesBuilt()).then(
       (pages) => void (webApp = createWebListener(withAddress, runtime, pages)),
       (err: unknown) => logger.error({ err }, "the Mini App and the dashboard could not be built"),
     );
-    const network = await timed("bots and worker", () => startNetwork(withAddress, runtime));
-    stops.push(() => network.stop());
     return { url: web.url, dataDir, stop: stopAll };
   } catch (err) {
     await stopAll().catch(() => undefined);
