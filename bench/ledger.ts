@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
-import postgres from "postgres";
+import { adminUrl, percentile, table, urlFor, withAdmin } from "./scratch.js";
 import { findBalanceDrift } from "../core/ledger/post.js";
 import { accrue, confirmRedemption, requestRedemption } from "../core/ledger/service.js";
 import { moderateApplication, submitApplication } from "../core/partners/service.js";
@@ -34,7 +34,6 @@ function positiveNumberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const scenarioSeconds = positiveNumberFromEnv("BENCH_SECONDS", 10);
 const pgbenchSeconds = positiveNumberFromEnv("PGBENCH_SECONDS", 20);
 const warmUpSeconds = 1;
@@ -47,24 +46,8 @@ const pgbenchDbName = "cashback_pgbench";
 
 const targets = { accrualShareOfPgbench: 0.8, p99Ms: 20 };
 
-/** The admin URL pointed at another database on the same server. */
-function urlFor(database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scratch databases
-
-async function withAdmin<T>(fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-}
 
 /** FORCE: a previous run that crashed may have left connections (or the database) behind. */
 const dropDatabase = (name: string) => withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
@@ -135,12 +118,6 @@ type Scenario = { name: string; isAccrual: boolean; op: (seq: number, worker: nu
 
 /** Every receipt number and idempotency key in the run is unique: one counter shared by all scenarios. */
 let sequence = 0;
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 function describeError(err: unknown): string {
   if (err instanceof Error) {
@@ -262,17 +239,6 @@ async function runPgbench(): Promise<PgbenchResult> {
 // Report
 
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
-
-/** A plain-text table with columns two spaces apart; `align` says, per column, which side the cells hug. */
-function table(header: string[], rows: string[][], align: ("left" | "right")[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (align[i] === "right" ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
 
 function report(results: ScenarioResult[], ceiling: PgbenchResult, drift: Awaited<ReturnType<typeof findBalanceDrift>>, serverVersion: string): string {
   const out: string[] = [];

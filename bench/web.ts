@@ -30,9 +30,10 @@ import { sign } from "@telegram-apps/init-data-node";
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { pino } from "pino";
-import postgres from "postgres";
+import { adminUrl, percentile, table, urlFor, withAdmin } from "./scratch.js";
 import { advanceLedgerTotals } from "../core/analytics/ledger-totals.js";
-import { systemClock } from "../core/clock.js";
+import { addDays, systemClock } from "../core/clock.js";
+import { analyticsDate } from "../core/analytics/nightly.js";
 import { moderateApplication, submitApplication } from "../core/partners/service.js";
 import { updateNetworkSettings } from "../core/settings/service.js";
 import { createLoginLink, signInWithLink, type DashboardIdentity } from "../core/web-auth/service.js";
@@ -57,7 +58,6 @@ function positiveIntFromEnv(name: string, fallback: number): number {
   return value;
 }
 
-const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const redisUrl = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379/14";
 const benchDbName = "cashback_bench_web";
 const clientCount = 100_000;
@@ -79,23 +79,8 @@ const adminTelegramId = 1;
 const firstOwnerTelegramId = 1_000;
 const firstClientTelegramId = 5_000_000;
 
-function urlFor(database: string): string {
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scratch database
-
-async function withAdmin<T>(fn: (admin: postgres.Sql) => Promise<T>): Promise<T> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    return await fn(admin);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-}
 
 const dropDatabase = () => withAdmin((admin) => admin.unsafe(`DROP DATABASE IF EXISTS "${benchDbName}" WITH (FORCE)`));
 const databaseExists = () => withAdmin(async (admin) => (await admin`SELECT 1 FROM pg_database WHERE datname = ${benchDbName}`).length > 0);
@@ -227,12 +212,6 @@ async function tableCounts(db: Db): Promise<Record<string, number>> {
 
 // ---------------------------------------------------------------------------------------------
 // Measurements
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
-}
 
 type Latencies = { count: number; p50: number; p95: number; p99: number; max: number; errors: number; errorSamples: Map<string, number> };
 
@@ -375,26 +354,9 @@ async function miniAppFirstScreen(): Promise<BundleResult> {
 
 const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
 
-/** A plain-text table with columns two spaces apart; `align` says, per column, which side the cells hug. */
-function table(header: string[], rows: string[][], align: ("left" | "right")[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (align[i] === "right" ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join("  ")
-      .trimEnd();
-  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line)].join("\n");
-}
-
 const verdict = (ok: boolean) => (ok ? "PASS" : "MISS");
 
 // ---------------------------------------------------------------------------------------------
-
-/** Moscow calendar date `days` before today, YYYY-MM-DD. */
-function moscowDay(daysAgo: number): string {
-  const moscow = new Date(Date.now() + 3 * 60 * 60 * 1000 - daysAgo * 24 * 60 * 60 * 1000);
-  return moscow.toISOString().slice(0, 10);
-}
 
 async function main(): Promise<void> {
   let db: Db | undefined;
@@ -452,7 +414,7 @@ async function main(): Promise<void> {
     const history = await measure(cardRequests, warmUpRequests, concurrency, (i) => app.request("/api/app/history", tma(i)));
 
     // 3. The overview for the last 30 days: the network, and the busiest partner (the first).
-    const period = `from=${moscowDay(29)}&to=${moscowDay(0)}`;
+    const period = `from=${analyticsDate(addDays(new Date(), -29))}&to=${analyticsDate(new Date())}`;
     const adminCookie = await sessionCookie(db, { telegramId: adminTelegramId, role: "admin", partnerId: null }, adminIds);
     const busiest = fixture.partners[0]!;
     const partnerCookie = await sessionCookie(db, { telegramId: busiest.ownerTelegramId, role: "partner", partnerId: busiest.id }, adminIds);

@@ -54,18 +54,19 @@ export type TillCodeResponse = z.infer<typeof tillCodeResponse>;
 
 /** GET /api/app/history?before=<entry id>&limit=<1..50, default 20> — newest first. */
 export const historyQuery = z.object({ before: id.optional(), limit: z.coerce.number().int().min(1).max(50).default(20) });
+/** One ledger row as the client's history and a client's card show it. */
+const ledgerRow = z.object({
+  id: z.number().int(),
+  /** ledger kind: accrual, redemption, welcome_bonus, referral_bonus, reversal, adjustment, expiry, forfeiture, merge */
+  kind: z.string(),
+  points: z.number().int(),
+  balanceAfter: z.number().int(),
+  partnerName: z.string().nullable(),
+  createdAt: isoTime,
+});
+
 export const historyResponse = z.object({
-  items: z.array(
-    z.object({
-      id: z.number().int(),
-      /** ledger kind: accrual, redemption, welcome_bonus, referral_bonus, reversal, adjustment, expiry, forfeiture, merge */
-      kind: z.string(),
-      points: z.number().int(),
-      balanceAfter: z.number().int(),
-      partnerName: z.string().nullable(),
-      createdAt: isoTime,
-    }),
-  ),
+  items: z.array(ledgerRow),
   /** Pass as `before` for the next page; null when there is no more. */
   nextBefore: z.number().int().nullable(),
 });
@@ -107,34 +108,25 @@ export type MeResponse = z.infer<typeof meResponse>;
 /** A period: [from, to] inclusive Moscow days; at most 366 days. Default: the last 30 days up to today. */
 export const periodQuery = z.object({ from: day.optional(), to: day.optional() });
 
+/** What the overview counts, for a day or for the whole period. */
+const overviewFigures = z.object({
+  turnoverKopecks: z.number().int(),
+  checks: z.number().int(),
+  pointsIssued: z.number().int(),
+  pointsRedeemed: z.number().int(),
+  /** Points outstanding (held by clients) at the end of the day, or of the period: the liability. */
+  liability: z.number().int(),
+  newClients: z.number().int(),
+  nps: z.number().nullable(),
+});
+
 /** GET /api/dashboard/overview?from&to — the network (admin) or the partner's own (partner). */
 export const overviewResponse = z.object({
   from: day,
   to: day,
-  totals: z.object({
-    turnoverKopecks: z.number().int(),
-    checks: z.number().int(),
-    pointsIssued: z.number().int(),
-    pointsRedeemed: z.number().int(),
-    /** Points outstanding (held by clients) at the end of the period: the liability. */
-    liability: z.number().int(),
-    newClients: z.number().int(),
-    nps: z.number().nullable(),
-    npsResponses: z.number().int(),
-  }),
+  totals: overviewFigures.extend({ npsResponses: z.number().int() }),
   /** One row per day of the period, zeros included. */
-  days: z.array(
-    z.object({
-      day,
-      turnoverKopecks: z.number().int(),
-      checks: z.number().int(),
-      pointsIssued: z.number().int(),
-      pointsRedeemed: z.number().int(),
-      liability: z.number().int(),
-      newClients: z.number().int(),
-      nps: z.number().nullable(),
-    }),
-  ),
+  days: z.array(overviewFigures.extend({ day })),
 });
 export type OverviewResponse = z.infer<typeof overviewResponse>;
 
@@ -213,18 +205,7 @@ export const clientCardResponse = z.object({
     z.object({ id: z.number().int(), partnerName: z.string(), receiptNumber: z.string(), amountKopecks: z.number().int(), pointsAccrued: z.number().int(), createdAt: isoTime, cancelledAt: isoTime.nullable() }),
   ),
   /** Ledger rows (a partner sees those at it). Newest first, up to 100. `undoable` only for an admin. */
-  ledger: z.array(
-    z.object({
-      id: z.number().int(),
-      kind: z.string(),
-      points: z.number().int(),
-      balanceAfter: z.number().int(),
-      partnerName: z.string().nullable(),
-      reason: z.string().nullable(),
-      createdAt: isoTime,
-      undoable: z.boolean(),
-    }),
-  ),
+  ledger: z.array(ledgerRow.extend({ reason: z.string().nullable(), undoable: z.boolean() })),
 });
 export type ClientCardResponse = z.infer<typeof clientCardResponse>;
 

@@ -10,6 +10,7 @@ import { adminReversibleKinds } from "../ledger/client-operations.js";
 import { balanceOf } from "../ledger/post.js";
 import { earnedPoints, tierStatus } from "../ledger/tiers.js";
 import { getNetworkSettings } from "../settings/service.js";
+import { ledgerRowColumns } from "./service.js";
 
 /**
  * The dashboard's client directory. A partner's clients are those who joined through its link or have a standing
@@ -165,16 +166,7 @@ export async function clientCard(db: DbOrTx, input: { clientId: number; partnerI
       .orderBy(desc(purchases.createdAt), desc(purchases.id))
       .limit(cardRows),
     db
-      .select({
-        id: ledgerEntries.id,
-        kind: ledgerEntries.kind,
-        points: ledgerEntries.points,
-        balanceAfter: ledgerEntries.balanceAfter,
-        partnerName: partners.name,
-        reason: ledgerEntries.reason,
-        createdAt: ledgerEntries.createdAt,
-        reversedById: reversal.id,
-      })
+      .select({ ...ledgerRowColumns, reason: ledgerEntries.reason, reversedById: reversal.id })
       .from(ledgerEntries)
       .leftJoin(partners, eq(partners.id, ledgerEntries.partnerId))
       .leftJoin(reversal, eq(reversal.reversesEntryId, ledgerEntries.id))

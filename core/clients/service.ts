@@ -311,18 +311,21 @@ export type HistoryPage = {
   nextBeforeId: number | null;
 };
 
+/** A ledger row as a client's history shows it, with the partner's name (the query left-joins partners). */
+export const ledgerRowColumns = {
+  id: ledgerEntries.id,
+  kind: ledgerEntries.kind,
+  points: ledgerEntries.points,
+  balanceAfter: ledgerEntries.balanceAfter,
+  partnerName: partners.name,
+  createdAt: ledgerEntries.createdAt,
+};
+
 /** The client's ledger, newest first, paged by id (stable under concurrent writes). */
 export async function clientHistory(db: DbOrTx, input: { clientId: number; limit?: number; beforeId?: number | null }): Promise<HistoryPage> {
   const limit = Math.min(Math.max(input.limit ?? 10, 1), 50);
   const rows = await db
-    .select({
-      id: ledgerEntries.id,
-      kind: ledgerEntries.kind,
-      points: ledgerEntries.points,
-      balanceAfter: ledgerEntries.balanceAfter,
-      partnerName: partners.name,
-      createdAt: ledgerEntries.createdAt,
-    })
+    .select(ledgerRowColumns)
     .from(ledgerEntries)
     .leftJoin(partners, eq(partners.id, ledgerEntries.partnerId))
     .where(and(eq(ledgerEntries.clientId, input.clientId), input.beforeId ? lt(ledgerEntries.id, input.beforeId) : undefined))

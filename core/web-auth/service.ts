@@ -91,13 +91,7 @@ export async function signInWithLink(
       .insert(dashboardSessions)
       .values({ tokenHash: tokenHash(sessionToken), ...identity, csrfToken: newToken(), createdAt: now, expiresAt: addHours(now, sessionTtlHours) })
       .returning();
-    await audit(tx, {
-      actorType: identity.role === "admin" ? "admin" : "staff",
-      actorTelegramId: identity.telegramId,
-      action: "dashboard.sign-in",
-      targetType: identity.role === "admin" ? "network" : "partner",
-      targetId: identity.partnerId,
-    });
+    await auditAccess(tx, { who: identity, action: "dashboard.sign-in" });
     return { sessionToken, session: sessionOf(row!) };
   });
 }
@@ -120,13 +114,7 @@ export async function signOut(db: DbOrTx, token: string, clock: Clock = systemCl
       .where(and(eq(dashboardSessions.tokenHash, tokenHash(token)), isNull(dashboardSessions.revokedAt)))
       .returning();
     if (!ended) return;
-    await audit(tx, {
-      actorType: ended.role === "admin" ? "admin" : "staff",
-      actorTelegramId: ended.telegramId,
-      action: "dashboard.sign-out",
-      targetType: ended.role === "admin" ? "network" : "partner",
-      targetId: ended.partnerId,
-    });
+    await auditAccess(tx, { who: identityOf(ended), action: "dashboard.sign-out" });
   });
 }
 
@@ -156,6 +144,18 @@ export async function deleteEndedDashboardAccess(db: DbOrTx, clock: Clock = syst
   const dayAgo = addHours(clock.now(), -24);
   await db.delete(dashboardLoginLinks).where(sql`${dashboardLoginLinks.expiresAt} < ${dayAgo.toISOString()}::timestamptz`);
   await db.delete(dashboardSessions).where(sql`${dashboardSessions.expiresAt} < ${dayAgo.toISOString()}::timestamptz`);
+}
+
+/** A sign-in or sign-out, audited as the person in their role: an admin on the network, an owner on their partner. */
+function auditAccess(tx: DbOrTx, entry: { who: DashboardIdentity; action: "dashboard.sign-in" | "dashboard.sign-out" }): Promise<void> {
+  const { who } = entry;
+  return audit(tx, {
+    actorType: who.role === "admin" ? "admin" : "staff",
+    actorTelegramId: who.telegramId,
+    action: entry.action,
+    targetType: who.role === "admin" ? "network" : "partner",
+    targetId: who.partnerId,
+  });
 }
 
 function identityOf(row: { telegramId: number; role: "admin" | "partner"; partnerId: number | null }): DashboardIdentity {
