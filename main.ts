@@ -2,7 +2,8 @@
 // see sandbox/main.ts). With DATABASE_URL, REDIS_URL, the tokens… set: production, the three bots, the worker and the
 // web server (Mini App and dashboard, on PORT) in one process (each can also run alone: npm run start:<name>).
 import { loadConfigOrExit } from "./core/config.js";
-import { createRuntime, onShutdown } from "./core/runtime.js";
+import { createRuntime } from "./core/runtime.js";
+import { onShutdown } from "./core/shutdown.js";
 import { networkConfigKeys, startNetwork } from "./app/network.js";
 import { isSandboxRequested } from "./sandbox/mode.js";
 import { startWebServer, webConfigKeys } from "./web/server/main.js";

@@ -60,6 +60,28 @@ export const configSchema = z.object({
     .optional(),
   /** The Mini App refuses Telegram initData signed longer ago than this (seconds). */
   INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  /**
+   * Unset: the bots fetch their updates by long polling. Set: Telegram posts them to `<WEBHOOK_URL>/<bot>` (client,
+   * partner, admin), which must reach this server (behind a TLS proxy), e.g. https://bots.example.com/telegram.
+   * http is accepted for localhost only (tests).
+   */
+  WEBHOOK_URL: z
+    .string()
+    .url()
+    .refine((u) => {
+      const { protocol, hostname } = new URL(u);
+      return protocol === "https:" || (protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname));
+    }, "must be an https:// URL (http only for localhost)")
+    .transform((u) => u.replace(/\/+$/, ""))
+    .optional(),
+  /**
+   * A process started alone (`npm run start:<bot>|worker`) serves /healthz, /readyz and /metrics on this port, and a
+   * bot in webhook mode its webhook too. `npm start` and the web server use PORT for all of it.
+   */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).optional(),
+  /** `npm run db:backup`: where the dumps go, and how many of the newest are kept. */
+  BACKUP_DIR: z.string().min(1).default("backups"),
+  BACKUP_KEEP: z.coerce.number().int().min(1).max(1_000).default(14),
 });
 
 export type Config = z.infer<typeof configSchema>;
