@@ -13,6 +13,7 @@ import type { BotDeps } from "./deps.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import { crashBeforeFirstSave } from "./faults.js";
 import { inAllLanguages, telegramLanguage } from "../../telegram/i18n.js";
+import { observeApiCalls, observeUpdates } from "../../telegram/observe.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 
@@ -41,6 +42,7 @@ export type BotSetup = {
 
 /**
  * The one middleware stack every bot uses, in this order (the order matters):
+ *  −1. observation — metrics for the update, and { bot, updateId } on every log line written while handling it;
  *  0. sequentialize per chat — the runner handles updates concurrently, but one chat's updates one at a time,
  *     so a conversation never sees its own steps out of order;
  *  1. deps on the context — everything below reads `ctx.deps`;
@@ -64,6 +66,7 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
     ctx.flowExits = flowExits;
     return next();
   };
+  bot.use(observeUpdates<BotContext>(name));
   bot.use(sequentialize((ctx) => ctx.chat?.id.toString() ?? ctx.from?.id.toString()));
   bot.use(injectDeps);
   bot.use(errorBoundary(name, i18n));
@@ -88,6 +91,7 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
         i18n,
         (ctx, next) => {
           ctx.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+          ctx.api.config.use(observeApiCalls(name));
           return next();
         },
       ],
