@@ -82,3 +82,12 @@ const redactedUrl = (url: string) => {
     return "(unparseable REDIS_URL)";
   }
 };
+
+/**
+ * Resolves once Postgres and Redis both answer. A process started while either is down waits here, logging the
+ * outage once, and retries for as long as it takes (no crash, no systemd restart loop).
+ */
+export async function waitForServices(runtime: Pick<Runtime, "db" | "redis" | "logger">): Promise<void> {
+  // STUB (issue 11): Postgres is waited for by the helper who owns this file.
+  await waitForRedis(runtime.redis);
+}
