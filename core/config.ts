@@ -13,6 +13,19 @@ const redisUrl = z
   .url()
   .refine((u) => /^rediss?:\/\//.test(u), "must be a redis:// URL");
 
+/**
+ * An address Telegram or a browser reaches from outside: https, or http for localhost only (tests, a laptop);
+ * without its trailing slash. (zod runs the refinement even when `.url()` failed, hence the guarded parse.)
+ */
+const httpsUrl = z
+  .string()
+  .url()
+  .refine((u) => {
+    const url = URL.canParse(u) ? new URL(u) : undefined;
+    return url !== undefined && (url.protocol === "https:" || (url.protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname)));
+  }, "must be an https:// URL (http only for localhost)")
+  .transform((u) => u.replace(/\/+$/, ""));
+
 const adminIds = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter((x) => x.length > 0))
@@ -49,15 +62,7 @@ export const configSchema = z.object({
    * https://card.example.com. Telegram opens Mini Apps only over https; http is accepted for localhost only.
    * Unset: the client bot shows no "My card" button and /dashboard says the dashboard has no address yet.
    */
-  PUBLIC_URL: z
-    .string()
-    .url()
-    .refine((u) => {
-      const { protocol, hostname } = new URL(u);
-      return protocol === "https:" || (protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname));
-    }, "must be an https:// URL (http only for localhost)")
-    .transform((u) => u.replace(/\/+$/, ""))
-    .optional(),
+  PUBLIC_URL: httpsUrl.optional(),
   /** The Mini App refuses Telegram initData signed longer ago than this (seconds). */
   INIT_DATA_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
   /**
@@ -65,15 +70,7 @@ export const configSchema = z.object({
    * partner, admin), which must reach this server (behind a TLS proxy), e.g. https://bots.example.com/telegram.
    * http is accepted for localhost only (tests).
    */
-  WEBHOOK_URL: z
-    .string()
-    .url()
-    .refine((u) => {
-      const { protocol, hostname } = new URL(u);
-      return protocol === "https:" || (protocol === "http:" && ["localhost", "127.0.0.1", "[::1]"].includes(hostname));
-    }, "must be an https:// URL (http only for localhost)")
-    .transform((u) => u.replace(/\/+$/, ""))
-    .optional(),
+  WEBHOOK_URL: httpsUrl.optional(),
   /**
    * A process started alone (`npm run start:<bot>|worker`) serves /healthz, /readyz and /metrics on this port, and a
    * bot in webhook mode its webhook too. `npm start` and the web server use PORT for all of it.

@@ -43,6 +43,27 @@ describe("config", () => {
     expect((caught as Error).message).not.toContain("\n");
   });
 
+  it("WEBHOOK_URL is https (http only for localhost) without its trailing slash; METRICS_PORT and the backup settings are checked", () => {
+    const keys = ["WEBHOOK_URL", "METRICS_PORT", "BACKUP_DIR", "BACKUP_KEEP", "PUBLIC_URL"] as const;
+    expect(parseConfig({ WEBHOOK_URL: "https://bots.example.com/telegram/", METRICS_PORT: "9102" }, keys)).toEqual({
+      WEBHOOK_URL: "https://bots.example.com/telegram",
+      METRICS_PORT: 9102,
+      BACKUP_DIR: "backups",
+      BACKUP_KEEP: 14,
+    });
+    expect(parseConfig({}, keys)).toEqual({ BACKUP_DIR: "backups", BACKUP_KEEP: 14 });
+    expect(parseConfig({ WEBHOOK_URL: "http://127.0.0.1:8443/tg" }, keys).WEBHOOK_URL).toBe("http://127.0.0.1:8443/tg");
+    for (const [env, message] of [
+      [{ WEBHOOK_URL: "http://bots.example.com/telegram" }, "config: WEBHOOK_URL is invalid: must be an https:// URL (http only for localhost)"],
+      [{ WEBHOOK_URL: "bots.example.com" }, "config: WEBHOOK_URL is invalid"],
+      [{ METRICS_PORT: "70000" }, "config: METRICS_PORT is invalid"],
+      [{ BACKUP_KEEP: "0" }, "config: BACKUP_KEEP is invalid"],
+      [{ PUBLIC_URL: "card.example.com" }, "config: PUBLIC_URL is invalid"],
+    ] as const) {
+      expect(() => parseConfig(env, keys)).toThrow(message);
+    }
+  });
+
   it("asks only for what a process needs", () => {
     expect(parseConfig({ DATABASE_URL: good.DATABASE_URL }, ["DATABASE_URL"])).toEqual({ DATABASE_URL: good.DATABASE_URL });
   });
