@@ -14,6 +14,8 @@ import type { BotCommand, InlineKeyboardMarkup, KeyboardButton, Message, PhotoSi
  * count per chat, editing a message to the same content fails with "message is not modified", errors carry `error_code`
  * as the HTTP status, files a bot uploaded can be fetched back with getFile and `/file/bot<token>/<file_path>`.
  * Every call is recorded with its parsed parameters and arrival time; failures can be injected.
+ * With a webhook set (`setWebhook`, as the product does when WEBHOOK_URL is set) updates are POSTed to it instead, one at a
+ * time per bot in update_id order, retried after a short pause until the webhook answers 2xx, and `getUpdates` answers 409.
  * It never throws on a bad request: it answers 400 with a description.
  *
  * With a journal ({@link LocalBotApi.start}) every change that matters after a restart is appended to it before the change
@@ -43,6 +45,17 @@ export type RecordedCall = {
 /** A message the bot sent or edited in a chat, as listed by {@link LocalBotApi.messagesTo}. */
 export type ChatMessage = { method: string; message_id: number; text?: string; caption?: string; reply_markup?: unknown; at: number };
 export type NewUpdate = Omit<Update, "update_id"> & { update_id?: number };
+/** One POST of an update to a bot's webhook, as listed by {@link LocalBotApi.webhookDeliveries}. */
+export type WebhookDelivery = {
+  updateId: number;
+  /** When the POST was sent, ms since the epoch. */
+  at: number;
+  /** How long the webhook took to answer (or to fail). */
+  durationMs: number;
+  /** The HTTP status it answered; unset when the request failed (`error`). */
+  status?: number;
+  error?: string;
+};
 /** A chat a bot has messages in (private chats only: the chat id is the user's id). */
 export type ChatSummary = { chatId: number; user: BotApiUser | undefined; messageCount: number; lastDate: number };
 
@@ -105,6 +118,8 @@ class ApiFailure extends Error {
 const badRequest = (description: string) => new ApiFailure({ error_code: 400, description: `Bad Request: ${description}` });
 
 type Delivery = { update: Update; redelivery: boolean; handedOut: boolean };
+/** A bot's webhook as `setWebhook` gave it. */
+type Webhook = { url: string; secretToken: string | undefined; allowedUpdates: string[] | undefined; maxConnections: number | undefined };
 type Poll = { call: RecordedCall; limit: number; timer: NodeJS.Timeout; answer: (body: object, status?: number) => Promise<void> };
 type Waiter = { check: (call: RecordedCall) => void; cancel: (reason: string) => void };
 type Params = Record<string, unknown>;
@@ -159,6 +174,14 @@ class BotState {
   readonly descriptions = new Map<string, string>();
   /** The reply keyboard each chat's client shows under its input. */
   readonly keyboards = new Map<number, ReplyKeyboardMarkup>();
+  /** Set by `setWebhook` (not journaled: the sandbox polls). */
+  webhook: Webhook | undefined;
+  /** The delivery loop posting to the webhook, while it runs. */
+  delivering: Promise<void> | undefined;
+  /** Aborts the POST in progress (on deleteWebhook or stop). */
+  deliveryAbort: AbortController | undefined;
+  lastWebhookError: { date: number; message: string } | undefined;
+  readonly deliveries: WebhookDelivery[] = [];
 
   constructor(
     readonly token: string,
@@ -224,6 +247,8 @@ export class LocalBotApi {
         const poll = bot.poll;
         if (poll) answers.push(this.finishPoll(bot, poll, { ok: true, result: [] }));
         for (const waiter of bot.waiters) waiter.cancel("the fake Bot API was stopped");
+        bot.deliveryAbort?.abort();
+        if (bot.delivering) answers.push(bot.delivering);
       }
       await Promise.all(answers);
       await new Promise<void>((resolve) => {
@@ -326,6 +351,11 @@ export class LocalBotApi {
   /** The highest `offset` the bot has confirmed with `getUpdates`. */
   confirmedOffset(token: string): number {
     return this.bot(token).confirmedOffset;
+  }
+
+  /** Every POST to the bot's webhook so far, oldest first (retries included). */
+  webhookDeliveries(token: string): WebhookDelivery[] {
+    return [...this.bot(token).deliveries];
   }
 
   // === What the chats show
@@ -569,15 +599,26 @@ export class LocalBotApi {
       case "close":
         return true;
       case "deleteWebhook":
-      case "setWebhook":
+      case "setWebhook": {
         // As on Telegram, `drop_pending_updates` confirms every update not yet confirmed.
         if (params.drop_pending_updates === true && bot.nextUpdateId > bot.confirmedOffset) {
           this.record({ k: "offset", token: bot.token, offset: bot.nextUpdateId });
           confirm(bot, bot.nextUpdateId);
         }
+        const url = method === "setWebhook" ? (optionalString(params, "url") ?? "") : "";
+        // setWebhook with an empty url removes the webhook, like deleteWebhook.
+        this.setWebhook(bot, url === "" ? undefined : webhookOf(url, params));
         return true;
+      }
       case "getWebhookInfo":
-        return { url: "", has_custom_certificate: false, pending_update_count: bot.pending.length };
+        return {
+          url: bot.webhook?.url ?? "",
+          has_custom_certificate: false,
+          pending_update_count: bot.pending.length,
+          ...(bot.webhook?.allowedUpdates && { allowed_updates: bot.webhook.allowedUpdates }),
+          ...(bot.webhook?.maxConnections !== undefined && { max_connections: bot.webhook.maxConnections }),
+          ...(bot.lastWebhookError && { last_error_date: bot.lastWebhookError.date, last_error_message: bot.lastWebhookError.message }),
+        };
       case "setMyCommands": {
         const commands = params.commands;
         const valid = (c: unknown): c is BotCommand => isRecord(c) && typeof c.command === "string" && typeof c.description === "string";
@@ -730,6 +771,12 @@ export class LocalBotApi {
   // === getUpdates
 
   private getUpdates(bot: BotState, call: RecordedCall, res: ServerResponse, answer: Poll["answer"]): void {
+    if (bot.webhook) {
+      call.failed = webhookConflict.error_code;
+      this.notify(bot, call);
+      void answer({ ok: false, ...webhookConflict }, webhookConflict.error_code);
+      return;
+    }
     this.notify(bot, call); // a poll that is held still shows that the bot is polling
     // Like Telegram, a second poll ends the one still waiting.
     if (bot.poll) void this.finishPoll(bot, bot.poll, conflict, 409);
@@ -765,6 +812,7 @@ export class LocalBotApi {
 
   /** Answers a held poll if there is now something to deliver. */
   private wake(bot: BotState): void {
+    if (bot.webhook) return this.deliver(bot);
     const poll = bot.poll;
     if (!poll) return;
     const updates = this.takeUpdates(bot, poll.limit);
@@ -776,11 +824,84 @@ export class LocalBotApi {
    * never confirms a new update that was not in the batch.
    */
   private takeUpdates(bot: BotState, limit: number): Update[] {
-    const redeliveries = bot.pending.filter((d) => d.redelivery);
-    const fresh = bot.pending.filter((d) => !d.redelivery).sort((a, b) => a.update.update_id - b.update.update_id);
-    const batch = [...redeliveries, ...fresh].slice(0, limit);
+    const batch = deliveryOrder(bot).slice(0, limit);
     for (const d of batch) d.handedOut = true;
     return batch.map((d) => d.update);
+  }
+
+  // === Webhook
+
+  /** Sets or removes (undefined) the bot's webhook; a held long poll ends with 409 as the webhook takes over. */
+  private setWebhook(bot: BotState, webhook: Webhook | undefined): void {
+    const changed = !jsonEqual(bot.webhook, webhook);
+    bot.webhook = webhook;
+    if (!changed) return;
+    bot.lastWebhookError = undefined;
+    bot.deliveryAbort?.abort(); // a POST to the old address is not confirmed; it is sent again to the new one
+    if (webhook && bot.poll) void this.finishPoll(bot, bot.poll, webhookConflict, webhookConflict.error_code);
+    if (webhook) this.deliver(bot);
+  }
+
+  /**
+   * Starts the bot's delivery loop unless it runs: POSTs its pending updates to the webhook one at a time, in the
+   * order getUpdates would hand them out, each until the webhook answers 2xx (a failure is retried after
+   * {@link webhookRetryMs}, as Telegram retries). Updates of a type outside `allowed_updates` are dropped unsent.
+   */
+  private deliver(bot: BotState): void {
+    if (bot.delivering || this.stopping) return;
+    bot.delivering = (async () => {
+      for (;;) {
+        const webhook = bot.webhook;
+        if (!webhook || this.stopping) return;
+        const [delivery] = deliveryOrder(bot);
+        if (!delivery) return;
+        delivery.handedOut = true;
+        const next = delivery.update;
+        const type = Object.keys(next).find((k) => k !== "update_id") ?? "";
+        if (webhook.allowedUpdates && webhook.allowedUpdates.length > 0 && !webhook.allowedUpdates.includes(type)) {
+          this.confirmDelivery(bot, delivery);
+          continue;
+        }
+        if (await this.post(bot, webhook, next)) this.confirmDelivery(bot, delivery);
+        else if (!this.stopping) await new Promise((resolve) => setTimeout(resolve, webhookRetryMs));
+      }
+    })().finally(() => {
+      bot.delivering = undefined;
+      // An update pushed while the last POST was answered, or a webhook set anew meanwhile.
+      if (bot.webhook && !this.stopping && bot.pending.length > 0) this.deliver(bot);
+    });
+  }
+
+  /** One POST of `update` to the webhook; true if it answered 2xx. Every attempt is listed in `deliveries`. */
+  private async post(bot: BotState, webhook: Webhook, update: Update): Promise<boolean> {
+    const abort = new AbortController();
+    bot.deliveryAbort = abort;
+    const at = Date.now();
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (webhook.secretToken !== undefined) headers["x-telegram-bot-api-secret-token"] = webhook.secretToken;
+    try {
+      const res = await fetch(webhook.url, { method: "POST", headers, body: JSON.stringify(update), signal: AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]) });
+      await res.arrayBuffer().catch(() => undefined);
+      bot.deliveries.push({ updateId: update.update_id, at, durationMs: Date.now() - at, status: res.status });
+      if (res.ok) return true;
+      bot.lastWebhookError = { date: nowSeconds(), message: `Wrong response from the webhook: ${res.status} ${res.statusText}` };
+      return false;
+    } catch (err) {
+      const message = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+      bot.deliveries.push({ updateId: update.update_id, at, durationMs: Date.now() - at, error: message });
+      bot.lastWebhookError = { date: nowSeconds(), message: `Connection failed: ${message}` };
+      return false;
+    } finally {
+      if (bot.deliveryAbort === abort) bot.deliveryAbort = undefined;
+    }
+  }
+
+  /** The webhook took the update: it is confirmed, as an offset past it would confirm it in getUpdates. */
+  private confirmDelivery(bot: BotState, delivery: Delivery): void {
+    if (delivery.redelivery) return remove(bot.pending, (d) => d === delivery);
+    const offset = delivery.update.update_id + 1;
+    if (offset > bot.confirmedOffset) this.record({ k: "offset", token: bot.token, offset });
+    confirm(bot, offset);
   }
 
   // === State changes (each journaled by its caller or here, then applied; replay applies the same way)
@@ -1062,6 +1183,24 @@ export class LocalBotApi {
 export { LocalBotApi as FakeBotApi };
 
 const conflict: ApiError = { error_code: 409, description: "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running" };
+const webhookConflict: ApiError = { error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" };
+/** A webhook that did not answer 2xx gets the update again after this pause. */
+const webhookRetryMs = 500;
+
+function webhookOf(url: string, params: Params): Webhook {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw badRequest("bad webhook: invalid URL");
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") throw badRequest("bad webhook: unsupported URL protocol");
+  const secretToken = optionalString(params, "secret_token");
+  if (secretToken !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secretToken)) throw badRequest("secret token contains unallowed characters");
+  const allowed = params.allowed_updates;
+  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((t) => typeof t === "string"))) throw badRequest("can't parse allowed_updates");
+  return { url, secretToken, allowedUpdates: allowed as string[] | undefined, maxConnections: optionalInteger(params, "max_connections") };
+}
 
 function canonicalMethod(name: string): string {
   const known = [
@@ -1083,6 +1222,13 @@ function confirm(bot: BotState, offset: number): void {
   if (offset === 0) return;
   bot.confirmedOffset = Math.max(bot.confirmedOffset, offset);
   remove(bot.pending, (d) => d.update.update_id < offset && (!d.redelivery || d.handedOut));
+}
+
+/** Pending updates in the order they are handed out: redeliveries first, then new updates by id. */
+function deliveryOrder(bot: BotState): Delivery[] {
+  const redeliveries = bot.pending.filter((d) => d.redelivery);
+  const fresh = bot.pending.filter((d) => !d.redelivery).sort((a, b) => a.update.update_id - b.update.update_id);
+  return [...redeliveries, ...fresh];
 }
 
 function addUpdate(bot: BotState, update: Update): void {

@@ -380,3 +380,91 @@ describe("the HTTP surface never breaks on bad input", () => {
     await expect(fake.waitForText(token, alice.id, "never", 200)).rejects.toThrow(/no matching call to @fake_\d+_bot within 200 ms[\s\S]*sendMessage \{"chat_id":42,"text":"earlier"\}/);
   });
 });
+
+describe("webhook", () => {
+  /** A webhook endpoint: records each POST (body and secret header) and answers with `status()`. */
+  async function endpoint(status: (n: number) => number = () => 200) {
+    const { createServer } = await import("node:http");
+    const posts: { update: { update_id: number; message?: { text?: string } }; secret: string | undefined; at: number }[] = [];
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        posts.push({ update: JSON.parse(Buffer.concat(chunks).toString()), secret: req.headers["x-telegram-bot-api-secret-token"] as string | undefined, at: Date.now() });
+        res.writeHead(status(posts.length)).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}/telegram/test`, posts };
+  }
+
+  it("posts updates in order with the secret header, refuses getUpdates with 409 meanwhile, and deleteWebhook returns to polling", async () => {
+    const { token, bot } = newBot();
+    const hook = await endpoint();
+    fake.sendText(token, alice, "before");
+    await bot.api.setWebhook(hook.url, { secret_token: "s3cret_-X", allowed_updates: ["message", "callback_query"], drop_pending_updates: false, max_connections: 5 });
+    expect(fake.calls(token).find((c) => c.method === "setWebhook")?.params).toEqual({
+      url: hook.url,
+      secret_token: "s3cret_-X",
+      allowed_updates: ["message", "callback_query"],
+      drop_pending_updates: false,
+      max_connections: 5,
+    });
+    fake.sendText(token, alice, "one");
+    fake.sendText(token, bob, "two");
+    await vi.waitFor(() => expect(hook.posts).toHaveLength(3));
+    expect(hook.posts.map((p) => [p.update.update_id, p.update.message?.text, p.secret])).toEqual([
+      [1, "before", "s3cret_-X"],
+      [2, "one", "s3cret_-X"],
+      [3, "two", "s3cret_-X"],
+    ]);
+    expect(await bot.api.getWebhookInfo()).toMatchObject({ url: hook.url, pending_update_count: 0, allowed_updates: ["message", "callback_query"], max_connections: 5 });
+
+    const polled = await raw(`/bot${token}/getUpdates`);
+    expect(polled).toEqual({
+      status: 409,
+      body: { ok: false, error_code: 409, description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first" },
+    });
+
+    await bot.api.deleteWebhook({ drop_pending_updates: false });
+    fake.sendText(token, alice, "polled again");
+    const after = await raw(`/bot${token}/getUpdates`);
+    // The posted updates were confirmed by their 2xx: only the new one is left.
+    expect((after.body.result as { update_id: number }[]).map((u) => u.update_id)).toEqual([4]);
+    expect(hook.posts).toHaveLength(3);
+    expect((await bot.api.getWebhookInfo()).url).toBe("");
+  });
+
+  it("a webhook that fails is retried after a pause, reports its last error, and the next update waits its turn", async () => {
+    const { token, bot } = newBot();
+    const hook = await endpoint((n) => (n <= 2 ? 500 : 200));
+    await bot.api.setWebhook(hook.url);
+    fake.sendText(token, alice, "first");
+    fake.sendText(token, alice, "second");
+    await vi.waitFor(() => expect(hook.posts).toHaveLength(4), { timeout: 5_000 });
+    expect(hook.posts.map((p) => p.update.update_id)).toEqual([1, 1, 1, 2]);
+    expect(hook.posts[1]!.at - hook.posts[0]!.at).toBeGreaterThanOrEqual(400);
+    expect(hook.posts[0]!.secret).toBeUndefined();
+    expect(fake.webhookDeliveries(token).map((d) => d.status)).toEqual([500, 500, 200, 200]);
+    const info = await bot.api.getWebhookInfo();
+    expect(info).toMatchObject({ pending_update_count: 0, last_error_message: expect.stringMatching(/500/) });
+  });
+
+  it("an unreachable webhook is retried until it answers; updates outside allowed_updates are dropped unsent", async () => {
+    const { token, bot } = newBot();
+    const hook = await endpoint();
+    const deadUrl = `http://127.0.0.1:1/telegram`;
+    await bot.api.setWebhook(deadUrl, { allowed_updates: ["message"] });
+    fake.sendText(token, alice, "queued");
+    await vi.waitFor(() => expect(fake.webhookDeliveries(token).length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    expect(fake.webhookDeliveries(token)[0]).toMatchObject({ updateId: 1, error: expect.any(String) });
+    expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(1);
+    // Moving the webhook sends what is pending to the new address.
+    await bot.api.setWebhook(hook.url, { allowed_updates: ["message"] });
+    fake.pressButton(token, alice, "ignored");
+    fake.sendText(token, alice, "after");
+    await vi.waitFor(() => expect(hook.posts.map((p) => p.update.update_id)).toEqual([1, 3]), { timeout: 5_000 });
+    expect((await bot.api.getWebhookInfo()).pending_update_count).toBe(0);
+  });
+});
