@@ -6,6 +6,7 @@ import { safeErrorText } from "../core/logger.js";
 import type { OutboxDeps } from "./outbox.js";
 import { chosenLanguage } from "../core/users/service.js";
 import { isNetworkError } from "./telegram-link.js";
+import { beforeSend, Interrupted, LeaseLost, requestTimeoutSeconds, stopIfStopping } from "./lease.js";
 
 /** How long one run of a broadcast job sends before giving the other jobs their turn. */
 const sliceMs = 5_000;
@@ -34,6 +35,8 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
   const until = Date.now() + sliceMs;
   let lastProgress = 0;
   for (;;) {
+    // Between two messages: where a stopping worker leaves it (what was sent is in the delivery rows).
+    stopIfStopping(deps);
     if (Date.now() > until) {
       await showProgress(deps, b, await broadcastProgress(deps.db, b.id), false);
       return "more";
@@ -49,13 +52,22 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
     let status: "sent" | "unreachable" | "failed";
     let error: string | null = null;
     try {
-      const outcome = await deps.senders.client.send({ chatId: Number(next.chat_id), text: b.text, ...(photo ? { photo } : {}) });
+      const outcome = await deps.senders.client.send({ chatId: Number(next.chat_id), text: b.text, ...(photo ? { photo } : {}) }, beforeSend(deps));
       status = outcome.ok ? "sent" : "unreachable";
       if (outcome.ok && outcome.photoFileId && typeof photo !== "string") {
         photo = outcome.photoFileId;
         await deps.db.update(broadcasts).set({ clientPhotoFileId: photo }).where(eq(broadcasts.id, b.id));
       }
     } catch (err) {
+      if (err instanceof Interrupted || err instanceof LeaseLost) {
+        // Held back before its request: certainly not sent, so it stays to be sent (unless a slice elsewhere has
+        // meanwhile counted it uncertain).
+        await deps.db
+          .update(broadcastDeliveries)
+          .set({ status: "pending" })
+          .where(and(eq(broadcastDeliveries.broadcastId, b.id), eq(broadcastDeliveries.clientId, clientId), eq(broadcastDeliveries.status, "sending")));
+        throw err;
+      }
       // Telegram unreachable: stop the slice (the job waits for it to return). The delivery stays `sending`: it
       // cannot be known whether it arrived, so the next slice counts it as uncertain rather than risk a duplicate.
       if (isNetworkError(err)) throw err;
@@ -85,7 +97,8 @@ export async function runBroadcastSlice(deps: OutboxDeps, broadcastId: number): 
 export async function downloadPhoto(api: Api, fileId: string, name: string): Promise<InputFile> {
   const file = await api.getFile(fileId);
   const root = api.options?.apiRoot ?? "https://api.telegram.org";
-  const response = await fetch(`${root}/file/bot${api.token}/${file.file_path}`);
+  // No longer than a Bot API request may take (the job's lease is sized for that).
+  const response = await fetch(`${root}/file/bot${api.token}/${file.file_path}`, { signal: AbortSignal.timeout(requestTimeoutSeconds * 1_000) });
   if (!response.ok) throw new Error(`could not download a photo to re-upload: HTTP ${response.status}`);
   return new InputFile(new Uint8Array(await response.arrayBuffer()), name);
 }

@@ -8,21 +8,25 @@ import { startOfDay } from "../core/clock.js";
 import { enqueue } from "../core/jobs/outbox.js";
 import { getNetworkSettings } from "../core/settings/service.js";
 import { expireRedemptions } from "../core/ledger/service.js";
-import { createRuntime, type Runtime } from "../core/runtime.js";
+import { createRuntime, waitForServices, type Runtime } from "../core/runtime.js";
+import { startOpsServer } from "../core/ops/http.js";
+import { watchRuntime } from "../core/ops/metrics.js";
+import { unavailableService } from "../core/unavailable.js";
 import { onShutdown } from "../core/shutdown.js";
 import { createI18n } from "../telegram/i18n.js";
+import { observeApiCalls } from "../telegram/observe.js";
+import type { BotName } from "../telegram/bot-name.js";
 import { isEntryPoint } from "../core/process.js";
 import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
+import { requestTimeoutSeconds } from "./lease.js";
 import { PacedSender } from "./sender.js";
 import { TelegramLink } from "./telegram-link.js";
 
-export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "SEND_RATE_PER_SECOND", "SEND_CHAT_INTERVAL_MS"] as const;
+export const workerConfigKeys = ["DATABASE_URL", "REDIS_URL", "CLIENT_BOT_TOKEN", "PARTNER_BOT_TOKEN", "ADMIN_BOT_TOKEN", "ADMIN_IDS", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "SEND_RATE_PER_SECOND", "SEND_CHAT_INTERVAL_MS", "METRICS_PORT"] as const;
 
 /** How often an idle worker looks for due jobs, and sweeps expired redemption requests. */
 const idlePollMs = 500;
 const expirySweepMs = 30_000;
-/** The longest one Bot API request may take before it counts as Telegram being unreachable. */
-const requestTimeoutSeconds = 60;
 
 /** Local time (Moscow) after which the day's analytics run; the dedupe key makes it once a day whatever the restarts. */
 export const nightlyHour = 3;
@@ -43,41 +47,81 @@ export async function scheduleDigests(db: Runtime["db"], now: Date): Promise<boo
   return true;
 }
 
-export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof workerConfigKeys)[number]>>, runtime: Runtime) {
-  // No request may hold a job for long: each is cut off after `requestTimeoutSeconds`, and nothing is retried inside
-  // a job (auto-retry would retry a network error for up to an hour). A failure goes back to the outbox — its own
-  // backoff, or, when Telegram is unreachable, a wait for its return (see TelegramLink) — and a 429 to the
-  // PacedSender, which pauses the whole bot. Edits (a broadcast's progress) still wait out a short 429 in place.
-  const newApi = (token: string) => new Api(token, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: requestTimeoutSeconds });
-  const api = (token: string) => {
-    const a = newApi(token);
-    a.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
-    return a;
+type WorkerConfig = ReturnType<typeof loadConfigOrExit<(typeof workerConfigKeys)[number]>>;
+
+/**
+ * The worker's Bot API clients. No request may hold a job for long: each is cut off after `requestTimeoutSeconds`
+ * (the job lease is sized for it, see lease.ts), and nothing is retried inside a job (auto-retry would retry a
+ * network error for up to an hour). A failure goes back to the outbox — its own backoff, or, when Telegram is
+ * unreachable, a wait for its return (see TelegramLink) — and a 429 to the PacedSender, which pauses the whole bot.
+ * Edits (a broadcast's progress) still wait out a short 429 in place. Every call is observed (metrics).
+ */
+export function telegramClients(config: Pick<WorkerConfig, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SEND_RATE_PER_SECOND" | "SEND_CHAT_INTERVAL_MS">) {
+  const tokens = { client: config.CLIENT_BOT_TOKEN, partner: config.PARTNER_BOT_TOKEN, admin: config.ADMIN_BOT_TOKEN };
+  const newApi = (bot: BotName) => {
+    const api = new Api(tokens[bot], { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: requestTimeoutSeconds });
+    api.config.use(observeApiCalls(bot)); // installed first, so innermost: each attempt is counted, retries too
+    return api;
+  };
+  const editApi = (bot: BotName) => {
+    const api = newApi(bot);
+    api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true, rethrowInternalServerErrors: true }));
+    return api;
   };
   const limits = { perSecond: config.SEND_RATE_PER_SECOND, perChatIntervalMs: config.SEND_CHAT_INTERVAL_MS };
-  const sender = (token: string) => new PacedSender(newApi(token), limits);
-  const probe = new Api(config.CLIENT_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 5 });
-  const telegram = new TelegramLink(() => probe.getMe(), runtime.logger);
+  const sender = (bot: BotName) => new PacedSender(newApi(bot), limits);
+  return {
+    apis: { client: editApi("client"), partner: editApi("partner"), admin: editApi("admin") },
+    senders: { client: sender("client"), partner: sender("partner"), admin: sender("admin") },
+    /** Asks whether Telegram is back during an outage: quick to give up, and not counted as the product's calls. */
+    probe: new Api(config.CLIENT_BOT_TOKEN, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 5 }),
+  };
+}
+
+/**
+ * Runs the worker's loops on `runtime` until `stop`: the outbox (jobs that send) and housekeeping (expiries, the
+ * nightly schedule). `stop` takes no more jobs, lets the job in hand reach a safe boundary (never the middle of a
+ * send), hands back every job claimed and not finished (due at once, its attempt given back) and resolves.
+ */
+export function startWorker(config: WorkerConfig, runtime: Runtime) {
+  const clients = telegramClients(config);
+  const telegram = new TelegramLink(() => clients.probe.getMe(), runtime.logger);
+  const stopping = new AbortController();
   const deps: OutboxDeps = {
     db: runtime.db,
     redis: runtime.redis,
     logger: runtime.logger,
     clock: runtime.clock,
     adminIds: config.ADMIN_IDS,
-    apis: { client: api(config.CLIENT_BOT_TOKEN), partner: api(config.PARTNER_BOT_TOKEN), admin: api(config.ADMIN_BOT_TOKEN) },
-    senders: { client: sender(config.CLIENT_BOT_TOKEN), partner: sender(config.PARTNER_BOT_TOKEN), admin: sender(config.ADMIN_BOT_TOKEN) },
+    apis: clients.apis,
+    senders: clients.senders,
     i18n: { client: createI18n("client"), partner: createI18n("partner"), admin: createI18n("admin") },
     telegram,
+    stopping: stopping.signal,
   };
-  let running = true;
-  /** Runs `step` until stopped; a failure is logged and retried a little later. */
-  const loop = async (what: string, step: () => Promise<number>) => {
-    while (running) {
+  const outages = new Outages(runtime.logger);
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
+  /**
+   * Runs `step` until stopped; a failure is logged and retried a little later. A service that is down (`waitsFor`,
+   * or the error says so) is logged once when it goes and once when it is back, not on every retry.
+   */
+  const loop = async (what: string, step: () => Promise<number>, waitsFor: () => Service | undefined = () => undefined) => {
+    while (!stopping.signal.aborted) {
+      const down = waitsFor();
+      if (down) {
+        outages.failed(what, down);
+        await pause(idlePollMs);
+        continue;
+      }
       try {
-        if ((await step()) === 0) await sleep(idlePollMs);
+        const done = await step();
+        outages.succeeded(what);
+        if (done === 0) await pause(idlePollMs);
       } catch (err) {
-        runtime.logger.error({ err }, `worker ${what} failed; retrying`);
-        await sleep(idlePollMs * 4);
+        const service = unavailableService(err);
+        if (service) outages.failed(what, service);
+        else runtime.logger.error({ err }, `worker ${what} failed; retrying`);
+        await pause(idlePollMs * 4);
       }
     }
   };
@@ -87,8 +131,8 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
   let digestsScheduledFor = "";
   const housekeeping = loop("housekeeping", async () => {
     if (Date.now() - lastSweep > expirySweepMs) {
-      lastSweep = Date.now();
       await expireRedemptions(runtime.db, runtime.clock);
+      lastSweep = Date.now();
     }
     const now = runtime.clock.now();
     if (nightlyScheduledFor !== analyticsDate(now) && (await scheduleNightly(runtime.db, now))) nightlyScheduledFor = analyticsDate(now);
@@ -96,22 +140,67 @@ export function startWorker(config: ReturnType<typeof loadConfigOrExit<(typeof w
     return 0;
   });
   // Sending remembers delivered chats in Redis (no repeats): while Redis is down the outbox waits for it.
-  const outbox = loop("outbox", async () => (runtime.redis.status === "ready" ? runOutboxOnce(deps) : 0));
+  const outbox = loop("outbox", () => runOutboxOnce(deps), () => (runtime.redis.status === "ready" ? undefined : "redis"));
   runtime.logger.info("worker started");
   return {
     stop: async () => {
-      running = false;
-      await Promise.all([housekeeping, outbox, telegram.stop()]);
+      stopping.abort();
+      telegram.stop();
+      await Promise.all([housekeeping, outbox]);
     },
   };
 }
 
-if (isEntryPoint(import.meta.url)) {
+type Service = NonNullable<ReturnType<typeof unavailableService>>;
+
+/** Outages as the worker's loops meet them: one warning when a service goes, one line when every loop has it back. */
+class Outages {
+  private readonly waiting = new Map<Service, { since: number; loops: Set<string> }>();
+
+  constructor(private readonly logger: Runtime["logger"]) {}
+
+  failed(loop: string, service: Service): void {
+    const outage = this.waiting.get(service);
+    if (outage) return void outage.loops.add(loop);
+    this.waiting.set(service, { since: Date.now(), loops: new Set([loop]) });
+    this.logger.warn({ service }, `${service} is unavailable; the worker waits for it`);
+  }
+
+  succeeded(loop: string): void {
+    for (const [service, outage] of this.waiting) {
+      if (!outage.loops.delete(loop) || outage.loops.size > 0) continue;
+      this.waiting.delete(service);
+      this.logger.info({ service, downForMs: Date.now() - outage.since }, `${service} is back; the worker goes on`);
+    }
+  }
+}
+
+/**
+ * `npm run start:worker`. The ops server (when METRICS_PORT is set) answers at once — /readyz says what is missing —
+ * while the worker waits for Postgres and Redis; SIGTERM at any point stops it within the shutdown deadline.
+ */
+async function main() {
   const config = loadConfigOrExit(workerConfigKeys);
   const runtime = createRuntime(config, "worker");
-  const worker = startWorker(config, runtime);
-  onShutdown(runtime.logger, async () => {
-    await worker.stop();
+  watchRuntime(runtime, "worker");
+  let worker: ReturnType<typeof startWorker> | undefined;
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  let stopped = false;
+  onShutdown(runtime.logger, async (step) => {
+    stopped = true;
+    step("worker: finishing the job in hand and handing back claimed jobs");
+    await worker?.stop();
+    step("ops server");
+    await ops?.close();
+    step("connections");
     await runtime.close();
   });
+  if (config.METRICS_PORT !== undefined) {
+    ops = await startOpsServer({ port: config.METRICS_PORT, runtime });
+    runtime.logger.info({ url: ops.url }, "ops server listening");
+  }
+  await waitForServices(runtime);
+  if (!stopped) worker = startWorker(config, runtime);
 }
+
+if (isEntryPoint(import.meta.url)) await main();

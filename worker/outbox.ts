@@ -5,6 +5,7 @@ import { runBroadcastSlice } from "./broadcast.js";
 import { showPromotion } from "./promotion.js";
 import type { PacedSender } from "./sender.js";
 import { isNetworkError, type TelegramLink } from "./telegram-link.js";
+import { beforeSend, claimOf, handBack, Interrupted, Lease, leaseEnd, LeaseLost, stopIfStopping, type Claim } from "./lease.js";
 import type { Redis } from "ioredis";
 import { at, type Db } from "../db/client.js";
 import { clients, jobs, npsRatings, partners, partnerStaff, purchases, redemptionRequests } from "../db/schema/index.js";
@@ -39,143 +40,107 @@ export type OutboxDeps = {
   telegram?: TelegramLink;
   /** Set while a job runs: its claim, checked before each send. */
   lease?: Lease;
+  /** Aborted when the worker is stopping: no more jobs are taken, and the one in hand stops before its next message. */
+  stopping?: AbortSignal;
 };
 
 type Job = typeof jobs.$inferSelect;
 type Message = { chatId: number; text: string; keyboard?: InlineKeyboard; onBlocked?: () => Promise<void> };
 
-/**
- * How long a claimed job is invisible to other workers. It is renewed every `leaseRenewMs` while the job runs, so
- * however long its sends take, only a worker that died (or lost its database for that long) lets another take it.
- */
-const leaseSeconds = 30;
-const leaseRenewMs = 10_000;
-/** A lease not renewed for this long may have lapsed: its holder sends nothing more. */
-const leaseSafeMs = leaseSeconds * 1000 - leaseRenewMs;
-
 /** Jobs whose work is not a message (a send in them is incidental): they run even while Telegram is unreachable. */
 const quietKinds = ["analytics.recompute"];
-
-/** Another worker may have taken the job: this one stops before sending anything more. */
-export class LeaseLost extends Error {
-  constructor(jobId: number) {
-    super(`the lease on job ${jobId} was lost`);
-    this.name = "LeaseLost";
-  }
-}
-
-/** The row of a job as this worker claimed it: each claim increments `attempts`, so another worker's claim no longer matches. */
-const claimOf = (job: Job) => and(eq(jobs.id, job.id), eq(jobs.status, "running"), eq(jobs.attempts, job.attempts));
-
-/** This worker's claim on one running job, renewed in the background until released. */
-export class Lease {
-  private renewedAt = Date.now();
-  private lost = false;
-  private readonly timer: NodeJS.Timeout;
-
-  private constructor(
-    private readonly deps: OutboxDeps,
-    private readonly job: Job,
-  ) {
-    this.timer = setInterval(() => void this.renew(), leaseRenewMs);
-  }
-
-  /** Renews the claim now (a job late in a batch may have waited); undefined if another worker has taken the job since. */
-  static async take(deps: OutboxDeps, job: Job): Promise<Lease | undefined> {
-    const [row] = await deps.db.update(jobs).set(Lease.extended(deps)).where(claimOf(job)).returning({ id: jobs.id });
-    return row ? new Lease(deps, job) : undefined;
-  }
-
-  private static extended = (deps: OutboxDeps) => ({ runAt: new Date(deps.clock.now().getTime() + leaseSeconds * 1000), updatedAt: sql`now()` });
-
-  private async renew(): Promise<void> {
-    try {
-      const [row] = await this.deps.db.update(jobs).set(Lease.extended(this.deps)).where(claimOf(this.job)).returning({ id: jobs.id });
-      if (row) this.renewedAt = Date.now();
-      else this.lost = true;
-    } catch (err) {
-      this.deps.logger.warn({ err, jobId: this.job.id }, "could not renew a job's lease");
-    }
-  }
-
-  /** Call before each send: throws {@link LeaseLost} if another worker may hold the job now. */
-  check(): void {
-    if (this.lost || Date.now() - this.renewedAt > leaseSafeMs) throw new LeaseLost(this.job.id);
-  }
-
-  release(): void {
-    clearInterval(this.timer);
-  }
-}
 
 /**
  * Claims due jobs (FOR UPDATE SKIP LOCKED, so several workers never take the same one), performs each under a
  * renewed lease, and marks it done; a failure is retried with exponential backoff and dead-lettered after
  * `maxAttempts`. While Telegram is unreachable (`deps.telegram`), only jobs that do not send are taken, and a job
- * whose send met the outage waits for Telegram's return without losing an attempt. Returns how many jobs it took.
+ * whose send met the outage waits for Telegram's return without losing an attempt. Once `deps.stopping` is aborted,
+ * the claimed jobs not yet begun are handed back at once (not left to their lease), and the job in hand stops before
+ * its next message and is handed back too. Returns how many jobs it took.
  */
 export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<number> {
+  if (deps.stopping?.aborted) return 0;
   const now = deps.clock.now();
   const onlyQuiet = deps.telegram && !deps.telegram.up ? sql`AND kind IN (${sql.join(quietKinds.map((k) => sql`${k}`), sql`, `)})` : sql``;
-  const claimed = await deps.db.execute<{ id: string; due_at: string }>(sql`
+  const claimed = await deps.db.execute<{ id: string; attempts: number; due_at: string }>(sql`
     WITH due AS (
       SELECT id, run_at FROM jobs
       WHERE ((status = 'pending' AND run_at <= ${at(now)}) OR (status = 'running' AND run_at <= ${at(now)})) ${onlyQuiet}
       ORDER BY run_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED)
-    UPDATE jobs SET attempts = attempts + 1, run_at = ${at(new Date(now.getTime() + leaseSeconds * 1000))}, status = 'running', updated_at = now()
+    UPDATE jobs SET attempts = attempts + 1, run_at = ${at(leaseEnd(now))}, status = 'running', updated_at = now()
     FROM due WHERE jobs.id = due.id
-    RETURNING jobs.id, due.run_at AS due_at`);
+    RETURNING jobs.id, jobs.attempts, due.run_at AS due_at`);
   // Performed in the order they fell due, then as they were enqueued (RETURNING keeps no order): a person's messages
   // written together (the points, then the question about the visit) arrive in that order.
   const inOrder = [...claimed].sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime() || Number(a.id) - Number(b.id));
-  for (const { id } of inOrder) {
-    const [job] = await deps.db.select().from(jobs).where(eq(jobs.id, Number(id)));
-    if (!job) continue;
-    if (deps.telegram && !deps.telegram.up && !quietKinds.includes(job.kind)) {
-      await waitForTelegram(deps, job, "Telegram is unreachable");
-      continue;
+  const notBegun = new Map<number, Claim>(inOrder.map((row) => [Number(row.id), { id: Number(row.id), attempts: Number(row.attempts) }]));
+  let handingBack: Promise<void> | undefined;
+  const onStop = () => {
+    const claims = [...notBegun.values()];
+    notBegun.clear();
+    handingBack = handBack(deps, claims).catch((err: unknown) => deps.logger.warn({ err, jobIds: claims.map((c) => c.id) }, "could not hand back jobs at shutdown; their leases will lapse"));
+  };
+  deps.stopping?.addEventListener("abort", onStop, { once: true });
+  if (deps.stopping?.aborted) onStop();
+  try {
+    for (const { id } of inOrder) {
+      if (!notBegun.delete(Number(id))) break; // handed back: the worker is stopping
+      const [job] = await deps.db.select().from(jobs).where(eq(jobs.id, Number(id)));
+      if (!job) continue;
+      await performClaimed(deps, job);
     }
-    const lease = await Lease.take(deps, job);
-    if (!lease) continue; // another worker took it while it waited in this batch
-    try {
-      if ((await perform({ ...deps, lease }, job)) === "again") {
-        // A long job (a broadcast) did a slice of its work: due again at once, other jobs first.
-        await deps.db.update(jobs).set({ status: "pending", attempts: 0, runAt: deps.clock.now(), updatedAt: sql`now()` }).where(claimOf(job));
-        continue;
-      }
-      await deps.db.update(jobs).set({ status: "done", updatedAt: sql`now()`, lastError: null }).where(claimOf(job));
-    } catch (err) {
-      if (err instanceof LeaseLost) {
-        deps.logger.warn({ jobId: job.id, kind: job.kind }, "job left to another worker: its lease could not be renewed");
-        continue;
-      }
-      // (A job that runs during an outage anyway backs off as usual, or it would spin.)
-      if (deps.telegram && isNetworkError(err) && !quietKinds.includes(job.kind)) {
-        deps.telegram.lost(err);
-        await waitForTelegram(deps, job, err instanceof Error ? err.message : String(err));
-        continue;
-      }
-      const dead = job.attempts >= (deps.maxAttempts ?? 8);
-      const backoffSeconds = Math.min(2 ** job.attempts * 5, 3_600);
-      deps.logger.warn({ err, jobId: job.id, kind: job.kind, attempts: job.attempts, dead }, "job failed");
-      await deps.db
-        .update(jobs)
-        .set({ status: dead ? "dead" : "pending", lastError: safeErrorText(err, 2_000), runAt: new Date(deps.clock.now().getTime() + backoffSeconds * 1000), updatedAt: sql`now()` })
-        .where(claimOf(job));
-    } finally {
-      lease.release();
-    }
+  } finally {
+    deps.stopping?.removeEventListener("abort", onStop);
+    await handingBack;
   }
   return claimed.length;
 }
 
-/** Puts a job back, due at once and without counting this attempt: an outage is not the job's fault and must not kill it. */
-async function waitForTelegram(deps: OutboxDeps, job: Job, reason: string): Promise<void> {
-  await deps.db
-    .update(jobs)
-    .set({ status: "pending", attempts: sql`${jobs.attempts} - 1`, runAt: deps.clock.now(), lastError: redactSecrets(`waiting for Telegram: ${reason}`).slice(0, 500), updatedAt: sql`now()` })
-    .where(claimOf(job));
+async function performClaimed(deps: OutboxDeps, job: Job): Promise<void> {
+  if (deps.telegram && !deps.telegram.up && !quietKinds.includes(job.kind)) {
+    await handBack(deps, [job], waitingForTelegram("Telegram is unreachable"));
+    return;
+  }
+  const lease = await Lease.take(deps, job);
+  if (!lease) return; // another worker took it while it waited in this batch
+  try {
+    if ((await perform({ ...deps, lease }, job)) === "again") {
+      // A long job (a broadcast) did a slice of its work: due again at once, other jobs first.
+      await deps.db.update(jobs).set({ status: "pending", attempts: 0, runAt: deps.clock.now(), updatedAt: sql`now()` }).where(claimOf(job));
+      return;
+    }
+    await deps.db.update(jobs).set({ status: "done", updatedAt: sql`now()`, lastError: null }).where(claimOf(job));
+  } catch (err) {
+    if (err instanceof Interrupted) {
+      // What it sent is remembered (Redis, or a broadcast's delivery rows): whoever takes it next goes on from there.
+      deps.logger.info({ jobId: job.id, kind: job.kind }, "job handed back unfinished: the worker is stopping");
+      await handBack(deps, [job]);
+      return;
+    }
+    if (err instanceof LeaseLost) {
+      deps.logger.warn({ jobId: job.id, kind: job.kind }, "job left to another worker: its lease could not be renewed");
+      return;
+    }
+    // (A job that runs during an outage anyway backs off as usual, or it would spin.)
+    if (deps.telegram && isNetworkError(err) && !quietKinds.includes(job.kind)) {
+      deps.telegram.lost(err);
+      // An outage is not the job's fault and must not kill it: the attempt is given back.
+      await handBack(deps, [job], waitingForTelegram(err instanceof Error ? err.message : String(err)));
+      return;
+    }
+    const dead = job.attempts >= (deps.maxAttempts ?? 8);
+    const backoffSeconds = Math.min(2 ** job.attempts * 5, 3_600);
+    deps.logger.warn({ err, jobId: job.id, kind: job.kind, attempts: job.attempts, dead }, "job failed");
+    await deps.db
+      .update(jobs)
+      .set({ status: dead ? "dead" : "pending", lastError: safeErrorText(err, 2_000), runAt: new Date(deps.clock.now().getTime() + backoffSeconds * 1000), updatedAt: sql`now()` })
+      .where(claimOf(job));
+  } finally {
+    lease.release();
+  }
 }
+
+const waitingForTelegram = (reason: string) => redactSecrets(`waiting for Telegram: ${reason}`).slice(0, 500);
 
 async function perform(deps: OutboxDeps, job: Job): Promise<"again" | void> {
   const kind = job.kind as JobKind;
@@ -258,8 +223,8 @@ async function deliver(deps: OutboxDeps, job: Job, sender: PacedSender, messages
   const sentKey = `job-sent:${job.id}`;
   for (const m of messages) {
     if (await deps.redis.sismember(sentKey, String(m.chatId))) continue;
-    deps.lease?.check();
-    const outcome = await sender.send({ chatId: m.chatId, text: m.text, ...(m.keyboard ? { keyboard: m.keyboard } : {}) });
+    stopIfStopping(deps);
+    const outcome = await sender.send({ chatId: m.chatId, text: m.text, ...(m.keyboard ? { keyboard: m.keyboard } : {}) }, beforeSend(deps));
     if (!outcome.ok) await m.onBlocked?.();
     await deps.redis.multi().sadd(sentKey, String(m.chatId)).expire(sentKey, 7 * 24 * 3600).exec();
   }

@@ -6,6 +6,7 @@ import { promotionCard, promotionPhotoKey } from "../telegram/promotion-card.js"
 import type { Translate } from "../telegram/i18n.js";
 import { downloadPhoto } from "./broadcast.js";
 import type { OutboxDeps } from "./outbox.js";
+import { beforeSend, stopIfStopping } from "./lease.js";
 
 /**
  * A promotion's card with its picture, to a client who asked for the promotions while the client bot had no copy
@@ -32,8 +33,9 @@ export async function showPromotion(deps: OutboxDeps, jobId: number, p: JobPaylo
   const photoKey = promotionPhotoKey(promotion.id);
   const clientCopy = await deps.redis.get(photoKey);
   const photo = clientCopy ?? (await downloadPhoto(deps.apis.partner, promotion.imageFileId!, "promotion.jpg"));
-  deps.lease?.check(); // like every send: not if this worker's claim on the job may have lapsed
-  const outcome = await deps.senders.client.send({ chatId: client.telegramId, text: caption, photo });
+  stopIfStopping(deps);
+  // Like every send: not if this worker's claim on the job may have lapsed, nor once it is stopping.
+  const outcome = await deps.senders.client.send({ chatId: client.telegramId, text: caption, photo }, beforeSend(deps));
   await deps.redis.multi().set(sentKey, "1", "EX", 7 * 24 * 3600).exec();
   if (!outcome.ok) {
     await deps.db.update(clients).set({ unreachableSince: now }).where(eq(clients.id, client.id));

@@ -35,8 +35,12 @@ export class PacedSender {
     private readonly timer: Timer = realTimer,
   ) {}
 
-  send(message: OutgoingMessage): Promise<SendOutcome> {
-    const turn = this.queue.then(() => this.sendInTurn(message));
+  /**
+   * `beforeRequest` runs right before each request that would deliver the message (after the pacing wait, and again
+   * before a retry after a 429): the last moment to hold it back. If it throws, nothing is sent and `send` rejects with it.
+   */
+  send(message: OutgoingMessage, beforeRequest?: () => void): Promise<SendOutcome> {
+    const turn = this.queue.then(() => this.sendInTurn(message, beforeRequest));
     // The next caller waits for this one's slot, not for its failure.
     this.queue = turn.then(
       () => undefined,
@@ -45,12 +49,13 @@ export class PacedSender {
     return turn;
   }
 
-  private async sendInTurn(message: OutgoingMessage): Promise<SendOutcome> {
+  private async sendInTurn(message: OutgoingMessage, beforeRequest: (() => void) | undefined): Promise<SendOutcome> {
     for (;;) {
       const now = this.timer.now();
       const chatReady = (this.lastToChat.get(message.chatId) ?? -Infinity) + this.limits.perChatIntervalMs;
       const at = Math.max(now, this.nextSlot, this.pausedUntil, chatReady);
       if (at > now) await this.timer.sleep(at - now);
+      beforeRequest?.();
       this.nextSlot = this.timer.now() + 1_000 / this.limits.perSecond;
       try {
         const options = message.keyboard ? { reply_markup: message.keyboard } : {};

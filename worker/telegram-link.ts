@@ -13,8 +13,7 @@ const probeEveryMs = 1_000;
  */
 export class TelegramLink {
   private downSince: number | undefined;
-  private stopped = false;
-  private watching: Promise<void> | undefined;
+  private readonly stopped = new AbortController();
 
   constructor(
     private readonly probe: () => Promise<unknown>,
@@ -27,28 +26,31 @@ export class TelegramLink {
 
   /** A send failed with `err`, a network error (see {@link isNetworkError}): pause sending until a probe gets through. */
   lost(err: unknown): void {
-    if (this.downSince !== undefined || this.stopped) return;
+    if (this.downSince !== undefined || this.stopped.signal.aborted) return;
     this.downSince = Date.now();
     this.logger.warn({ reason: err instanceof Error ? err.message : String(err) }, "Telegram is unreachable; sending paused until it answers");
-    this.watching = this.watch();
+    void this.watch();
   }
 
   private async watch(): Promise<void> {
-    while (this.downSince !== undefined && !this.stopped) {
-      await sleep(probeEveryMs);
+    const { signal } = this.stopped;
+    while (this.downSince !== undefined && !signal.aborted) {
+      await sleep(probeEveryMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
       try {
         await this.probe();
       } catch (err) {
         if (isNetworkError(err)) continue; // any answer, even an error, means Telegram is back
       }
+      if (signal.aborted) return;
       this.logger.info({ downForMs: Date.now() - this.downSince }, "Telegram is reachable again; sending resumes");
       this.downSince = undefined;
     }
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    await this.watching;
+  /** Stops probing at once (a probe in flight is not waited for: the process is stopping). */
+  stop(): void {
+    this.stopped.abort();
   }
 }
 
