@@ -1,6 +1,20 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 
 export type { Logger };
+
+/** Fields every line logged in a scope carries, whoever logs it (e.g. `{ bot, updateId }` while an update is handled). */
+export type LogContext = Record<string, string | number>;
+
+const logContext = new AsyncLocalStorage<LogContext>();
+
+/** Runs `fn` with `fields` added to every log line written inside it (its awaits and callbacks included). */
+export function withLogContext<T>(fields: LogContext, fn: () => T): T {
+  return logContext.run({ ...logContext.getStore(), ...fields }, fn);
+}
+
+/** A copy of the fields of the current log context (empty outside one). */
+export const currentLogContext = (): LogContext => ({ ...logContext.getStore() });
 
 /**
  * What must never reach a log line or a stored error, wherever it stands (a message, an error's URL, a field):
@@ -67,7 +81,8 @@ export function safeErrorText(err: unknown, maxLength = 2_000): string {
 }
 
 /**
- * The process's logger. Errors go through {@link serializeError}; and every line, whatever logged it and under
+ * The process's logger. Errors go through {@link serializeError}; every line carries the fields of the current
+ * {@link withLogContext} (a field the call itself gives wins); and every line, whatever logged it and under
  * whatever key, has bot tokens, phone numbers and initData redacted as it is written.
  */
 export function createLogger(level: string = "info", name?: string, destination?: DestinationStream): Logger {
@@ -75,6 +90,8 @@ export function createLogger(level: string = "info", name?: string, destination?
     level,
     ...(name ? { name } : {}),
     serializers: { err: serializeError, error: serializeError },
+    // A copy each time: pino merges the call's own fields into the object the mixin returns.
+    mixin: () => currentLogContext(),
     redact: { paths: ["initData", "*.initData", "phone", "*.phone"], censor: "[redacted]" },
     hooks: { streamWrite: redactSecrets },
   };

@@ -1,16 +1,71 @@
-// STUB (issue 11): the interface is fixed; the helper who owns this file fills in the bodies.
+// What the bots tell Prometheus and the logs about their work: each update (count, latency, failure, and the log
+// context { bot, updateId }) and each Bot API request (method, outcome, 429s, messages sent).
 import type { Context, MiddlewareFn, Transformer } from "grammy";
+import type { Update } from "grammy/types";
+import { withLogContext } from "../core/logger.js";
+import { messagesSentTotal, telegram429Total, telegramRequestsTotal, updateDuration, updateErrorsTotal, updatesTotal } from "../core/ops/metrics.js";
 import type { BotName } from "./bot-name.js";
+
+/** The update's type: the one field besides update_id (message, callback_query, my_chat_member, …). */
+const updateType = (update: Update) => Object.keys(update).find((key) => key !== "update_id") ?? "unknown";
 
 /**
  * The first middleware of every bot: counts the update by type, times it, counts a failure, and runs the rest
  * inside the log context { bot, updateId } so every log line written while handling it carries both.
+ * A failure the bot's error boundary catches (it answers the user and swallows the error) never reaches this
+ * middleware: the boundary counts it with {@link countUpdateError}; this one counts what escapes.
  */
-export function observeUpdates<C extends Context>(_bot: BotName): MiddlewareFn<C> {
-  return (_ctx, next) => next();
+export function observeUpdates<C extends Context>(bot: BotName): MiddlewareFn<C> {
+  updateErrorsTotal.inc({ bot }, 0);
+  return async (ctx, next) => {
+    const stopTimer = updateDuration.startTimer({ bot });
+    try {
+      await withLogContext({ bot, updateId: ctx.update.update_id }, next);
+    } catch (err) {
+      countUpdateError(bot);
+      throw err;
+    } finally {
+      stopTimer();
+      updatesTotal.inc({ bot, type: updateType(ctx.update) });
+    }
+  };
 }
 
-/** An API transformer: counts Telegram calls by method and outcome, 429s, and messages sent. `bot` labels them. */
-export function observeApiCalls(_bot: BotName): Transformer {
-  return (prev, method, payload, signal) => prev(method, payload, signal);
+/** One update of `bot` failed (an unexpected error or an unavailable service; not a user's mistake). */
+export function countUpdateError(bot: BotName): void {
+  updateErrorsTotal.inc({ bot });
+}
+
+/** Calls that put messages in a chat (sendChatAction only shows "typing…"). */
+const sendsMessages = (method: string) => (method.startsWith("send") && method !== "sendChatAction") || /^(?:copy|forward)Messages?$/.test(method);
+
+/**
+ * An API transformer: counts Telegram calls by method and outcome, 429s, and messages sent. `bot` labels them.
+ *
+ * grammY runs transformers in reverse order of installation: `api.config.use(a); api.config.use(b)` makes b call a,
+ * a call the network. So install this one FIRST (before auto-retry): then it sits next to the network and counts
+ * every attempt auto-retry makes, each 429 included; installed after auto-retry it would see only the final result.
+ * A context's Api copies the bot's transformers in the same order.
+ */
+export function observeApiCalls(bot: BotName): Transformer {
+  telegram429Total.inc({ bot }, 0);
+  messagesSentTotal.inc({ bot }, 0);
+  return async (prev, method, payload, signal) => {
+    let res: Awaited<ReturnType<typeof prev>>;
+    try {
+      res = await prev(method, payload, signal);
+    } catch (err) {
+      // No answer from Telegram (unreachable, timed out, aborted).
+      telegramRequestsTotal.inc({ bot, method, outcome: "network" });
+      throw err;
+    }
+    if (res.ok) {
+      telegramRequestsTotal.inc({ bot, method, outcome: "ok" });
+      if (sendsMessages(method)) messagesSentTotal.inc({ bot }, Array.isArray(res.result) ? res.result.length : 1);
+    } else {
+      telegramRequestsTotal.inc({ bot, method, outcome: String(res.error_code) });
+      if (res.error_code === 429) telegram429Total.inc({ bot });
+    }
+    return res;
+  };
 }
