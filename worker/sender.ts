@@ -30,7 +30,7 @@ export class PacedSender {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly api: Api,
+    readonly api: Api,
     private readonly limits: SendLimits = defaultSendLimits,
     private readonly timer: Timer = realTimer,
   ) {}
