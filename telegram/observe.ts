@@ -46,19 +46,29 @@ const sendsMessages = (method: string) => (method.startsWith("send") && method !
  * a call the network. So install this one FIRST (before auto-retry): then it sits next to the network and counts
  * every attempt auto-retry makes, each 429 included; installed after auto-retry it would see only the final result.
  * A context's Api copies the bot's transformers in the same order.
+ *
+ * Inside a conversation every transformer sits above the conversations plugin's replay log: when a conversation is
+ * replayed to reach its current step, its earlier calls are answered from the log without a request. Those are not
+ * counted: a call answered within the event-loop turn it was made in cannot have been to Telegram (a response needs
+ * at least one turn of I/O, and an immediate scheduled before the request runs at the end of this turn).
  */
 export function observeApiCalls(bot: BotName): Transformer {
   telegram429Total.inc({ bot }, 0);
   messagesSentTotal.inc({ bot }, 0);
   return async (prev, method, payload, signal) => {
+    let waitedForIo = false;
+    const turn = setImmediate(() => (waitedForIo = true));
     let res: Awaited<ReturnType<typeof prev>>;
     try {
       res = await prev(method, payload, signal);
     } catch (err) {
+      clearImmediate(turn);
       // No answer from Telegram (unreachable, timed out, aborted).
-      telegramRequestsTotal.inc({ bot, method, outcome: "network" });
+      if (waitedForIo) telegramRequestsTotal.inc({ bot, method, outcome: "network" });
       throw err;
     }
+    clearImmediate(turn);
+    if (!waitedForIo) return res; // replayed from a conversation's log
     if (res.ok) {
       telegramRequestsTotal.inc({ bot, method, outcome: "ok" });
       if (sendsMessages(method)) messagesSentTotal.inc({ bot }, Array.isArray(res.result) ? res.result.length : 1);

@@ -2,6 +2,7 @@ import { eq, sql, type SQL } from "drizzle-orm";
 import { at, type DbOrTx, type Tx } from "../../db/client.js";
 import { balances, ledgerEntries } from "../../db/schema/index.js";
 import { DomainError } from "../errors.js";
+import { countLedgerWrite } from "../ops/metrics.js";
 import { isRetryableConflict, isUniqueViolation } from "../pg-errors.js";
 
 export type LedgerEntry = typeof ledgerEntries.$inferSelect;
@@ -12,12 +13,18 @@ type NewEntry = Omit<typeof ledgerEntries.$inferInsert, "id" | "balanceAfter">;
  * conditional UPDATE (the row lock serialises concurrent writers; `points + delta >= 0` and the table's CHECK keep
  * it from going negative) and appends the ledger row with the balance it left.
  * Throws INSUFFICIENT_POINTS when a debit would overdraw; a repeated idempotency key surfaces as a
- * unique violation, which `runIdempotent` turns into a replay.
+ * unique violation, which `runIdempotent` turns into a replay. Each row written is counted in
+ * `cashback_ledger_writes_total`.
  */
 export async function postEntry(tx: Tx, entry: NewEntry & { createdAt: Date }): Promise<LedgerEntry> {
   const rows = await tx.execute<RawEntry>(sql`WITH ${movePoints(entry.clientId, entry.points, entry.createdAt)} ${appendEntry(entry, sql`moved.points`, sql`moved`)} RETURNING *`);
   const row = rows[0];
-  if (row) return fromRaw(row);
+  if (row) {
+    // Counted when the row is written, inside the caller's transaction (drizzle has no commit hook): a transaction
+    // that rolls back afterwards (rare: a retried conflict) has been counted once more than it wrote.
+    countLedgerWrite(row.kind);
+    return fromRaw(row);
+  }
   const [current] = await tx.select({ points: balances.points }).from(balances).where(eq(balances.clientId, entry.clientId));
   if (!current) throw new DomainError("CLIENT_NOT_FOUND", `client ${entry.clientId} has no balance`);
   throw new DomainError("INSUFFICIENT_POINTS", "not enough points", { available: current.points, requested: -entry.points });

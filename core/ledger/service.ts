@@ -13,6 +13,7 @@ import { requireActiveStaff } from "../partners/access.js";
 import { lockReferralOf, rewardReferralIfDue, withdrawReferralBonusIfUnearned, type Referral } from "../referrals/service.js";
 import { defaultNetworkSettings, effectiveSettings, getNetworkSettings, networkSettingsSchema, type Tier } from "../settings/service.js";
 import { identifier, multiline, parseInput, textField } from "../validation.js";
+import { countLedgerWrite } from "../ops/metrics.js";
 import { appendEntry, balanceOf, findEntryByKey, movePoints, postEntry, runIdempotent, type LedgerEntry } from "./post.js";
 import { cashbackPoints, earnedPointsSql, redeemCap, tierFor } from "./tiers.js";
 
@@ -131,6 +132,7 @@ async function writeAccrual(db: DbOrTx, a: AccrualPlan): Promise<AccrualResult> 
     j AS (${jobsSql})
     SELECT p.id AS purchase_id, (SELECT id FROM e) AS entry_id, (SELECT points FROM bal) AS balance FROM p`);
   const row = rows[0];
+  if (row?.entry_id) countLedgerWrite("accrual");
   if (!row) {
     const [now] = await db.select({ status: clients.status }).from(clients).where(eq(clients.id, a.clientId));
     if (now?.status === "blocked") throw new DomainError("CLIENT_BLOCKED", "client is blocked");
