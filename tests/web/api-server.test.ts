@@ -54,11 +54,20 @@ afterAll(async () => {
 });
 
 describe("startWebServer", () => {
-  it("listens on a port and answers /healthz", async () => {
+  it("listens on a port and answers the ops routes as every process does: /healthz, /readyz, /metrics", async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("ok");
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: "ok", checks: { postgres: "ok", redis: "ok", migrations: "ok", process: "ok" } });
+    const metrics = await fetch(`${server.url}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(await metrics.text()).toMatch(/^cashback_process_resident_memory_bytes \d+$/m);
+    // Only GET (and HEAD): anything else is the app's (no such API: 404).
+    expect((await fetch(`${server.url}/readyz`, { method: "POST" })).status).toBe(404);
   });
 
   it("serves the Mini App's index.html revalidated, framable by Telegram only, and its hashed assets cached for good", async () => {

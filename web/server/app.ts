@@ -34,8 +34,9 @@ export const dashboardCsp = pageCsp("'none'");
 const maxBodyBytes = 16 * 1024;
 
 /**
- * The web server: the client Mini App (/app/, its API /api/app/*), the dashboard (/dashboard/, /api/dashboard/*)
- * and /healthz. No I/O here: tests drive it with `app.request()`, main.ts puts it on a port.
+ * The web server: the client Mini App (/app/, its API /api/app/*) and the dashboard (/dashboard/, /api/dashboard/*).
+ * No I/O here: tests drive it with `app.request()`, main.ts puts it on a port in front of the ops routes (/healthz,
+ * /readyz, /metrics), which every process serves alike.
  */
 export function createWebApp(deps: WebDeps): Hono {
   const app = new Hono();
@@ -53,7 +54,6 @@ export function createWebApp(deps: WebDeps): Hono {
 
   app.use("/api/*", bodyLimit({ maxSize: maxBodyBytes, onError: (c) => errorResponse(c, new ApiFailure(413, "TOO_LARGE", `a request body is at most ${maxBodyBytes} bytes`), deps.logger) }));
 
-  app.get("/healthz", (c) => c.text("ok"));
   app.route("/api/app", miniAppRoutes(deps));
   app.route("/api/dashboard", dashboardRoutes(deps));
   if (deps.pages.miniApp) app.route("/", pageRoutes({ base: "/app", distDir: deps.pages.miniApp, spaFallback: false, csp: miniAppCsp }));

@@ -3,8 +3,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
 import { loadConfigOrExit, type Config } from "../../core/config.js";
+import { opsRoutes } from "../../core/ops/http.js";
+import { watchRuntime } from "../../core/ops/metrics.js";
 import { isEntryPoint } from "../../core/process.js";
-import { createRuntime, type Runtime } from "../../core/runtime.js";
+import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
 import { onShutdown } from "../../core/shutdown.js";
 import { ensureWebPagesBuilt } from "../pages.js";
 import { createWebApp } from "./app.js";
@@ -39,7 +41,10 @@ export function clientBotUsernameSource(config: Pick<WebConfig, "CLIENT_BOT_TOKE
   };
 }
 
-/** The web app on the runtime's connections, as a node request listener (the sandbox mounts it in its web chat server). */
+/**
+ * The web app on the runtime's connections, as a node request listener (the sandbox mounts it in its web chat
+ * server): GET /healthz, /readyz and /metrics as in every process (core/ops/http.ts), everything else the Hono app.
+ */
 export function createWebListener(config: WebConfig, runtime: Runtime, pages: WebDeps["pages"]): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createWebApp({
     db: runtime.db,
@@ -54,7 +59,9 @@ export function createWebListener(config: WebConfig, runtime: Runtime, pages: We
     pages,
   });
   const handle = getRequestListener(app.fetch);
+  const ops = opsRoutes(runtime);
   return (req, res) => {
+    if (ops(req, res)) return;
     handle(req, res).catch((err: unknown) => runtime.logger.error({ err }, "web request failed"));
   };
 }
@@ -97,6 +104,9 @@ export async function startWebServer(
 if (isEntryPoint(import.meta.url)) {
   const config = loadConfigOrExit(webConfigKeys);
   const runtime = createRuntime(config, "web");
+  watchRuntime(runtime, "web");
+  // Started while Postgres or Redis is down, the server waits for them (one log line each) instead of crash-looping.
+  await waitForServices(runtime);
   const pages = await ensureWebPagesBuilt();
   const server = await startWebServer(config, runtime, { port: config.PORT, pages });
   runtime.logger.info({ url: server.url, publicUrl: config.PUBLIC_URL ?? null }, "web server listening");
