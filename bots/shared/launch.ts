@@ -1,20 +1,42 @@
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
-import { run, type RunnerHandle } from "@grammyjs/runner";
-import { Api, type Bot, type BotConfig } from "grammy";
-import { loadConfigOrExit, type Config } from "../../core/config.js";
-import { createRuntime, waitForRedis, type Runtime } from "../../core/runtime.js";
+import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
+import { Api, Context, type Bot, type BotConfig } from "grammy";
+import type { Update } from "grammy/types";
+import { ConfigError, loadConfigOrExit, type Config } from "../../core/config.js";
+import { watchRuntime } from "../../core/ops/metrics.js";
+import { startOpsServer } from "../../core/ops/http.js";
+import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
 import { onShutdown } from "../../core/shutdown.js";
 import type { BaseContext, BotContext } from "./context.js";
+import { ChatQueue } from "./chat-queue.js";
 import { botUsernameKey, type BotDeps } from "./deps.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import { createI18n } from "../../telegram/i18n.js";
+import { observeApiCalls } from "../../telegram/observe.js";
+import { webhookHandler, webhookPath, webhookSecret, webhookUrl, type RequestHandler } from "./webhook.js";
 
 export type BotFactory = (token: string, deps: BotDeps, config?: BotConfig<BotContext>) => Bot<BotContext>;
 
 /**
- * Starts a bot with long polling: retries on 429/5xx (auto-retry), publishes its username for the other bots'
- * links and its commands in both languages, and runs updates concurrently across chats, in order within one.
+ * The update types the bots handle (messages, commands and reply-keyboard buttons among them, and inline button
+ * presses); Telegram sends a webhook nothing else.
+ */
+export const handledUpdateTypes = ["message", "callback_query"] as const;
+
+export type LaunchedBot = {
+  bot: Bot<BotContext>;
+  /** In webhook mode, the handler of `<WEBHOOK_URL>/<bot>`, for the process's HTTP server; undefined when polling. */
+  webhook: RequestHandler | undefined;
+  /** Takes no more updates and finishes the ones in hand. */
+  stop: () => Promise<void>;
+};
+
+/**
+ * Starts a bot: retries on 429/5xx (auto-retry), publishes its username for the other bots' links and its commands
+ * in both languages, then takes updates — by long polling (the default), or with `webhookBase` (WEBHOOK_URL) through
+ * the returned webhook handler and a queue per chat in Redis, so several replicas can serve one bot. Either way,
+ * updates run concurrently across chats and in order within one.
  */
 export async function launchBot(
   name: BotName,
@@ -23,28 +45,117 @@ export async function launchBot(
   apiRoot: string,
   deps: BotDeps,
   commands: readonly string[],
-): Promise<{ bot: Bot<BotContext>; stop: () => Promise<void> }> {
+  webhookBase?: string,
+): Promise<LaunchedBot> {
   const bot = create(token, deps, { client: { apiRoot } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  bot.api.config.use(observeApiCalls(name));
   await bot.init();
-  // Redis first: every update needs it (dedupe, rate limit, conversations). Started while it is down, the process
-  // waits (one log line) rather than exit with a stack trace into a systemd restart loop.
-  await waitForRedis(deps.redis);
+  // Postgres and Redis first: every update needs them. Started while one is down, the process waits (one log line)
+  // rather than exit with a stack trace into a systemd restart loop.
+  await waitForServices(deps);
   // The username is published again whenever Redis reconnects: a Redis that comes back empty has lost it.
   const publishUsername = () =>
     void deps.redis.set(botUsernameKey(name), bot.botInfo.username).catch((err: unknown) => deps.logger.warn({ err, bot: name }, "could not publish the bot's username"));
   publishUsername();
   deps.redis.on("ready", publishUsername);
   await publishCommands(bot, createI18n(name), commands).catch((err: unknown) => deps.logger.warn({ err, bot: name }, "could not set the bot's commands"));
-  const runner: RunnerHandle = run(bot, { runner: { fetch: { timeout: 30 } } });
-  deps.logger.info({ bot: name, username: bot.botInfo.username }, "bot started");
+  const inHand = new InHand();
+  const receiving = webhookBase === undefined ? await startPolling(bot, inHand) : await startWebhook(name, bot, deps, webhookBase, inHand);
+  deps.logger.info({ bot: name, username: bot.botInfo.username, mode: webhookBase === undefined ? "polling" : "webhook" }, "bot started");
   return {
     bot,
+    webhook: receiving.webhook,
     stop: async () => {
       deps.redis.off("ready", publishUsername);
+      await receiving.stop();
+      await inHand.settled();
+    },
+  };
+}
+
+/** The updates this process is handling, so stopping can wait for them. */
+class InHand {
+  private readonly running = new Set<Promise<unknown>>();
+
+  track<T>(handling: Promise<T>): Promise<T> {
+    this.running.add(handling);
+    const forget = () => void this.running.delete(handling);
+    handling.then(forget, forget);
+    return handling;
+  }
+
+  async settled(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+}
+
+/**
+ * Long polling with @grammyjs/runner, as its `run()` does, but counting the updates in hand: the runner's stop()
+ * ends the polling without waiting for them. A webhook left from an earlier webhook deployment is removed first
+ * (getUpdates is refused while one is set), keeping its pending updates.
+ */
+async function startPolling(bot: Bot<BotContext>, inHand: InHand): Promise<{ webhook: undefined; stop(): Promise<void> }> {
+  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  const fetchUpdates = createUpdateFetcher(bot, { fetch: { timeout: 30 } });
+  const sink = createConcurrentSink<Update>({ consume: (update) => inHand.track(bot.handleUpdate(update)) }, async (error) => {
+    try {
+      await bot.errorHandler(error as never);
+    } catch (err) {
+      console.error(err);
+    }
+  });
+  const runner: RunnerHandle = createRunner(createSource({ supply: fetchUpdates }), sink);
+  runner.start();
+  return {
+    webhook: undefined,
+    stop: async () => {
       if (runner.isRunning()) await runner.stop();
     },
   };
+}
+
+/**
+ * Webhook mode: the handler queues each update in Redis (per chat, see ChatQueue) and answers at once; the queue's
+ * drainers handle them through the whole middleware stack. With Redis unreachable an update is handled here at
+ * once: the error boundary tells the user the bot is temporarily unavailable, as when polling.
+ */
+async function startWebhook(name: BotName, bot: Bot<BotContext>, deps: BotDeps, base: string, inHand: InHand): Promise<{ webhook: RequestHandler; stop(): Promise<void> }> {
+  const handle = (update: Update) =>
+    inHand.track(bot.handleUpdate(update)).catch((err: unknown) => deps.logger.error({ err, bot: name, updateId: update.update_id }, "update failed"));
+  const queue = new ChatQueue(deps.redis, `webhook:${name}:${bot.botInfo.id}`, handle, (update) => chatKeyOf(bot, update), deps.logger.child({ bot: name }));
+  let stopping = false;
+  const secret = webhookSecret(deps.appSecret, name);
+  const webhook = webhookHandler({
+    bot: name,
+    path: webhookPath(base, name),
+    secret,
+    logger: deps.logger,
+    stopping: () => stopping,
+    accept: async (update) => {
+      try {
+        await queue.enqueue(update);
+      } catch (err) {
+        deps.logger.warn({ err, bot: name, updateId: update.update_id }, "could not queue a webhook update: handling it here");
+        void handle(update);
+      }
+    },
+  });
+  queue.start();
+  await bot.api.setWebhook(webhookUrl(base, name), { secret_token: secret, allowed_updates: handledUpdateTypes, drop_pending_updates: false });
+  return {
+    webhook,
+    stop: async () => {
+      stopping = true;
+      await queue.stop();
+    },
+  };
+}
+
+/** Whose updates must be handled one at a time, in order: the chat's, else the user's; anything else stands alone. */
+function chatKeyOf(bot: Bot<BotContext>, update: Update): string {
+  const ctx = new Context(update, bot.api, bot.botInfo);
+  return String(ctx.chat?.id ?? ctx.from?.id ?? `update-${update.update_id}`);
 }
 
 async function publishCommands(bot: Bot<BotContext>, i18n: I18n<BaseContext>, commands: readonly string[]) {
@@ -71,12 +182,15 @@ export type BotSpec = {
 
 const tokenKeyOf = { client: "CLIENT_BOT_TOKEN", partner: "PARTNER_BOT_TOKEN", admin: "ADMIN_BOT_TOKEN" } as const;
 
-type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS" | "APP_SECRET" | "PUBLIC_URL"> &
+type BotProcessConfig = Pick<Config, "TELEGRAM_API_ROOT" | "RATE_LIMIT_MAX" | "RATE_LIMIT_WINDOW_MS" | "APP_SECRET" | "PUBLIC_URL" | "WEBHOOK_URL"> &
   Partial<Pick<Config, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "ADMIN_IDS" | "FAULT_CRASH_BEFORE_CONVERSATION_SAVE">>;
 
 /** The settings a bot process needs: only those, so each can be started with its own env. */
 export const botConfigKeys = (spec: BotSpec) =>
-  ["DATABASE_URL", "REDIS_URL", spec.tokenKey, "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE", "PUBLIC_URL", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : [])] as const;
+  [
+    "DATABASE_URL", "REDIS_URL", spec.tokenKey, "APP_SECRET", "TELEGRAM_API_ROOT", "LOG_LEVEL", "RATE_LIMIT_MAX", "RATE_LIMIT_WINDOW_MS", "FAULT_CRASH_BEFORE_CONVERSATION_SAVE",
+    "PUBLIC_URL", "WEBHOOK_URL", "METRICS_PORT", ...(spec.needsAdminIds ? (["ADMIN_IDS"] as const) : []),
+  ] as const;
 
 /** Starts one bot on an existing runtime (used alone by `npm run start:<bot>`, together by `npm start`). */
 export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runtime) {
@@ -99,18 +213,45 @@ export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runti
       }),
     ),
   };
-  return launchBot(spec.name, spec.create, token, config.TELEGRAM_API_ROOT, deps, spec.commands);
+  return launchBot(spec.name, spec.create, token, config.TELEGRAM_API_ROOT, deps, spec.commands, config.WEBHOOK_URL);
 }
 
-/** `npm run start:<bot>`: config from the environment (exit with one line if it is wrong), start, stop on SIGTERM. */
+/**
+ * `npm run start:<bot>`: config from the environment (exit with one line if it is wrong), start, stop on SIGTERM.
+ * With METRICS_PORT, an ops server (/healthz, /readyz, /metrics) on it, which in webhook mode also receives the
+ * bot's webhook (so webhook mode needs it).
+ */
 export async function runBotAlone(spec: BotSpec): Promise<void> {
   // A peer's token is optional here (its bot's username is also in Redis); if it is given it must be well-formed.
   const peerTokens = Object.assign({}, ...(spec.peers ?? []).map((peer) => (process.env[tokenKeyOf[peer]] ? loadConfigOrExit([tokenKeyOf[peer]]) : {}))) as Partial<Pick<Config, (typeof tokenKeyOf)[BotName]>>;
   const config = { ...loadConfigOrExit(botConfigKeys(spec)), ...peerTokens };
+  if (config.WEBHOOK_URL !== undefined && config.METRICS_PORT === undefined) {
+    const err = new ConfigError("METRICS_PORT", `is missing: with WEBHOOK_URL set, the ${spec.name} bot started alone receives its webhook on METRICS_PORT`);
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   const runtime = createRuntime(config, `${spec.name}-bot`);
-  const { stop } = await startBot(spec, config, runtime);
+  watchRuntime(runtime, `${spec.name}-bot`);
+  // The server listens before the webhook is registered; until the bot is up its webhook path answers 503 (retried).
+  let webhook: RequestHandler | undefined;
+  const ops =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startOpsServer({
+          port: config.METRICS_PORT,
+          runtime,
+          ...(config.WEBHOOK_URL !== undefined && {
+            fallback: (req, res) => {
+              if (webhook?.(req, res)) return;
+              res.writeHead(webhook ? 404 : 503, { "content-length": 0 }).end();
+            },
+          }),
+        });
+  const launched = await startBot(spec, config, runtime);
+  webhook = launched.webhook;
   onShutdown(runtime.logger, async () => {
-    await stop();
+    await launched.stop();
+    await ops?.close();
     await runtime.close();
   });
 }

@@ -4,51 +4,89 @@ import { FakeBotApi } from "../helpers/fake-bot-api.js";
 import { resetDb, useTestDb } from "../helpers/db.js";
 import { testRedisUrl } from "../helpers/env.js";
 import { dedupeKey } from "../../bots/shared/middleware.js";
+import { LoadBalancer } from "../helpers/load-balancer.js";
 import { botInfo, ProductProcess, tokens, type ProcessName } from "../helpers/processes.js";
+import { secretsIn } from "../helpers/secrets.js";
 
 export type BotKey = keyof typeof tokens;
 export type User = { id: number; first_name: string; language_code?: string };
 
+export type ProductOptions = {
+  /**
+   * Webhook mode: WEBHOOK_URL is a test load balancer (`balancer`) that forwards `/telegram/<bot>` to the process
+   * running that bot (a bot alone listens on METRICS_PORT=0); a process is up once it has called setWebhook.
+   */
+  webhook?: boolean;
+};
+
+/** Where the bots' webhooks are in webhook mode: `${balancer.url}${webhookBasePath}/<bot>`. */
+export const webhookBasePath = "/telegram";
+
 /**
  * One fake Bot API and the product's processes for a test file. Before each test: empty database and Redis,
- * fresh processes; after: stopped. `processes` lists which to run.
+ * fresh processes; after: stopped, and their output checked for secrets (a phone, a token, initData). `processes`
+ * lists which to run.
  */
-export function useProduct(processes: ProcessName[] = ["client", "partner", "admin", "worker"], env: Record<string, string> = {}) {
+export function useProduct(processes: ProcessName[] = ["client", "partner", "admin", "worker"], env: Record<string, string> = {}, options: ProductOptions = {}) {
   const db = useTestDb({ max: 5 });
-  const state: { fake: FakeBotApi; redis: Redis; procs: Map<ProcessName, ProductProcess> } = {} as never;
+  const state: { fake: FakeBotApi; redis: Redis; balancer: LoadBalancer | undefined; procs: Map<ProcessName, ProductProcess>; extra: ProductProcess[] } = {} as never;
 
   beforeAll(async () => {
     state.fake = await FakeBotApi.start();
     for (const bot of ["client", "partner", "admin"] as const) state.fake.addBot(tokens[bot], botInfo[bot]);
     state.redis = new Redis(testRedisUrl);
+    if (options.webhook) state.balancer = await LoadBalancer.start();
   });
   beforeEach(async ({ onTestFailed }) => {
     // On a failure, what the processes logged is the first thing to read.
     onTestFailed(() => {
-      for (const p of state.procs.values()) if (p.output.trim()) console.error(`--- ${p.name} output:\n${p.output.slice(-4_000)}`);
+      for (const p of allProcesses()) if (p.output.trim()) console.error(`--- ${p.name} output:\n${p.output.slice(-4_000)}`);
     });
     await resetDb(db);
     await state.redis.flushdb();
     state.procs = new Map();
+    state.extra = [];
     for (const name of processes) await startProcess(name);
   });
   afterEach(async () => {
-    for (const p of state.procs.values()) await p.stop();
+    for (const p of allProcesses()) await p.stop();
+    // The issue asks that the e2e run's logs never show a phone, a token or initData: every process's, every test.
+    const leaks = allProcesses().flatMap((p) => secretsIn(p.output).map((secret) => `${p.name}: ${secret}`));
+    if (leaks.length > 0) throw new Error(`secrets in the processes' output:\n${leaks.join("\n")}`);
   });
   afterAll(async () => {
     await state.fake?.stop();
+    await state.balancer?.stop();
     state.redis?.disconnect();
   });
 
-  async function startProcess(name: ProcessName, extraEnv: Record<string, string> = {}) {
-    const p = new ProductProcess(name, state.fake.url, { ...env, ...extraEnv }).start();
-    state.procs.set(name, p);
+  const allProcesses = () => [...(state.procs?.values() ?? []), ...(state.extra ?? [])];
+
+  /**
+   * Starts a product process and waits until it takes updates: a bot once it polls (webhook mode: once it has set
+   * its webhook, its address being routed to by the balancer), `all` once all three bots do; the worker at once.
+   * `replica: true` starts another one of `name` alongside (webhook mode: the balancer alternates between them).
+   */
+  async function startProcess(name: ProcessName, extraEnv: Record<string, string> = {}, { replica = false } = {}) {
+    const webhookEnv = state.balancer ? { WEBHOOK_URL: `${state.balancer.url}${webhookBasePath}`, ...(name !== "all" && { METRICS_PORT: "0" }) } : {};
+    const p = new ProductProcess(name, state.fake.url, { ...webhookEnv, ...env, ...extraEnv }).start();
+    const replaced = replica ? undefined : state.procs.get(name);
+    if (replica) state.extra.push(p);
+    else state.procs.set(name, p);
+    if (replaced) state.extra.push(replaced); // still checked for secrets after the test
     const since = Date.now();
-    // A bot is up once it polls (`all` once all three do); the worker has nothing to wait for.
     const bots = name === "all" ? (["client", "partner", "admin"] as const) : name === "worker" ? [] : [name];
+    const started = (err: unknown) => new Error(`${name} did not start: ${String(err)}\n${p.output}`);
+    if (state.balancer && bots.length > 0) {
+      const url = await p.listeningUrl(90_000).catch((err: unknown) => Promise.reject(started(err)));
+      const replicas = [...allProcesses()].filter((q) => q.name === name && q.running && q !== p);
+      const urls = [...(await Promise.all(replicas.map((q) => q.listeningUrl()))), url];
+      for (const bot of bots) state.balancer.route(`${webhookBasePath}/${bot}`, urls);
+    }
+    const ready = state.balancer ? "setWebhook" : "getUpdates";
     for (const bot of bots) {
-      await state.fake.waitFor(tokens[bot], (c) => c.method === "getUpdates" && c.at >= since, 30_000).catch((err: unknown) => {
-        throw new Error(`${name} did not start: ${String(err)}\n${p.output}`);
+      await state.fake.waitFor(tokens[bot], (c) => c.method === ready && c.at >= since && c.failed === undefined, 90_000).catch((err: unknown) => {
+        throw started(err);
       });
     }
     return p;
@@ -109,6 +147,11 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
   return {
     db,
     accrueAs,
+    /** The test load balancer the bots' webhooks go through (webhook mode only). */
+    get balancer() {
+      if (!state.balancer) throw new Error("the balancer exists in webhook mode only: useProduct(…, { webhook: true })");
+      return state.balancer;
+    },
     get fake() {
       return state.fake;
     },

@@ -45,7 +45,8 @@ export class ProductProcess {
         ADMIN_IDS: String(testAdminId),
         APP_SECRET: testAppSecret,
         TELEGRAM_API_ROOT: this.apiRoot,
-        LOG_LEVEL: "warn",
+        // A process that listens (webhooks, ops server) logs its address at info: the tests read it (listeningUrl).
+        LOG_LEVEL: "WEBHOOK_URL" in this.extraEnv || "METRICS_PORT" in this.extraEnv ? "info" : "warn",
         // Tests type faster than people; the limiter itself is tested with its default.
         RATE_LIMIT_MAX: "1000",
         // `all` also runs the web server: any free port unless a test asks for one.
@@ -58,6 +59,22 @@ export class ProductProcess {
     child.stderr?.on("data", (d: Buffer) => (this.output += d.toString()));
     this.child = child;
     return this;
+  }
+
+  /**
+   * The address its HTTP server listens on (a bot alone with METRICS_PORT, `all` on PORT), read from its
+   * "ops server listening" or "web server listening" log line (logged at info: see LOG_LEVEL above).
+   */
+  async listeningUrl(timeoutMs = 30_000): Promise<string> {
+    for (const until = Date.now() + timeoutMs; ; await new Promise((r) => setTimeout(r, 50))) {
+      for (const line of this.output.split("\n")) {
+        if (!/"msg":"(ops|web) server listening"/.test(line)) continue;
+        const url = (JSON.parse(line) as { url?: string }).url;
+        if (url) return url;
+      }
+      if (!this.running) throw new Error(`${this.name} exited before it listened:\n${this.output}`);
+      if (Date.now() > until) throw new Error(`${this.name} logged no listening address within ${timeoutMs} ms:\n${this.output}`);
+    }
   }
 
   /** The exit code once it has exited (null if killed by a signal or still running). */
