@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { eq } from "drizzle-orm";
 import { Bot } from "grammy";
@@ -97,6 +98,23 @@ describe("/metrics", () => {
     }
     // No unbounded label: no chat, client or broadcast ids anywhere.
     for (const s of samples) for (const key of Object.keys(s.labels)) expect(["bot", "type", "method", "outcome", "kind", "state", "status", "process", "le", "version", "major", "minor", "patch", "space"]).toContain(key);
+  });
+
+  it("the sample Grafana dashboard (ops/grafana-dashboard.json) queries only metrics this exposition has, through its Prometheus datasource variable", async () => {
+    const dashboard = JSON.parse(await readFile(new URL("../../ops/grafana-dashboard.json", import.meta.url), "utf8")) as {
+      templating: { list: { type: string; name: string; query: unknown }[] };
+      panels: { type: string; datasource?: { uid: string }; targets?: { expr: string }[] }[];
+    };
+    expect(dashboard.templating.list).toContainEqual(expect.objectContaining({ type: "datasource", name: "datasource", query: "prometheus" }));
+    const { samples, body } = await scrape();
+    const families = new Set(body.split("\n").flatMap((l) => /^# TYPE (\S+) /.exec(l)?.[1] ?? []));
+    const exported = (name: string) => families.has(name) || families.has(name.replace(/_(bucket|sum|count)$/, "")) || samples.some((s) => s.name === name);
+    const queried = dashboard.panels.filter((p) => p.type !== "row").flatMap((p) => {
+      expect(p.datasource?.uid).toBe("${datasource}");
+      return (p.targets ?? []).flatMap((t) => t.expr.match(/\bcashback_[a-z0-9_]+/g) ?? []);
+    });
+    expect(queried.length).toBeGreaterThan(20);
+    for (const name of new Set(queried)) expect(exported(name), name).toBe(true);
   });
 
   it("updates handled by type and their latency; Bot API calls by method and outcome, each attempt auto-retry makes, 429s; messages sent", async () => {
