@@ -194,6 +194,16 @@ describe("systemd units", () => {
     expect(one("cashback.target", "Install.WantedBy")).toBe("multi-user.target");
   });
 
+  it("cashback-web may write nothing: once ops/build-pages.ts has built the pages, they are fresh (a second run builds nothing)", async () => {
+    const stamps = () => Promise.all(["mini-app", "dashboard"].map((page) => readFile(join(root, "web/ui", page, "dist/.built-at"), "utf8")));
+    const build = () => run(process.execPath, ["--import", "tsx", "ops/build-pages.ts"]);
+    expect((await build()).code).toBe(0);
+    const built = await stamps();
+    const again = await build();
+    expect(again).toMatchObject({ code: 0, stderr: "" });
+    expect(await stamps()).toEqual(built);
+  });
+
   it("`node --import tsx` finds tsx in the working directory's node_modules (so WorkingDirectory=/opt/cashback is enough)", async () => {
     const inRepo = await run(process.execPath, ["--import", "tsx", "--eval", "process.stdout.write('tsx loaded')"], root);
     expect(inRepo).toMatchObject({ code: 0, stdout: "tsx loaded" });
