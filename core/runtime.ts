@@ -1,7 +1,9 @@
+import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { closeDb, createDb, type Db } from "../db/client.js";
 import { systemClock, type Clock } from "./clock.js";
 import { createLogger, type Logger } from "./logger.js";
+import { unavailableService } from "./unavailable.js";
 
 export type Runtime = { db: Db; redis: Redis; logger: Logger; clock: Clock; close(): Promise<void> };
 
@@ -12,7 +14,7 @@ export type RuntimeOptions = {
 
 /** The connections a process holds, opened once at start and closed on SIGTERM. */
 export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string; LOG_LEVEL: string }, name: string, options: RuntimeOptions = {}): Runtime {
-  const db = createDb(config.DATABASE_URL, { max: options.dbPoolMax });
+  const db = createDb(config.DATABASE_URL, { max: options.dbPoolMax, processName: name });
   const logger = createLogger(config.LOG_LEVEL, name);
   const redis = createRedis(config.REDIS_URL, logger);
   return {
@@ -21,6 +23,7 @@ export function createRuntime(config: { DATABASE_URL: string; REDIS_URL: string;
     logger,
     clock: systemClock,
     async close() {
+      outages.get(db)?.stop();
       await closeDb(db);
       redis.disconnect();
     },
@@ -83,11 +86,91 @@ const redactedUrl = (url: string) => {
   }
 };
 
+/** Between two probes of a Postgres that is down. */
+const postgresProbeMs = 1_000;
+
+/**
+ * One Postgres outage as the process sees it: logged once when it starts, then probed (`select 1`) every second
+ * until Postgres answers, and logged once when it ends. Reported by whoever meets it first: the start-up wait, an
+ * update or request refused because of it (see {@link reportPostgresUnavailable}); later reports are silent.
+ */
+class PostgresOutage {
+  private readonly since = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  readonly over: Promise<void>;
+  private end = () => {};
+
+  constructor(
+    private readonly db: Db,
+    private readonly logger: Logger,
+    reason: unknown,
+  ) {
+    this.over = new Promise((resolve) => (this.end = resolve));
+    logger.error({ reason: reasonOf(reason) }, "Postgres is unavailable; retrying until it is back");
+    this.schedule();
+  }
+
+  stop() {
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private schedule() {
+    if (!this.stopped) this.timer = setTimeout(() => void this.probe(), postgresProbeMs);
+  }
+
+  private async probe() {
+    try {
+      await this.db.execute(sql`select 1`);
+    } catch {
+      return this.schedule();
+    }
+    if (this.stopped) return;
+    outages.delete(this.db);
+    this.logger.info({ downForMs: Date.now() - this.since }, "Postgres is back");
+    this.end();
+  }
+}
+
+const outages = new WeakMap<Db, PostgresOutage>();
+
+/** The code of a connection failure (ECONNREFUSED, CONNECT_TIMEOUT, 57P01…) or its message: never a stack trace. */
+const reasonOf = (err: unknown): string => {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+  }
+  return err instanceof Error ? err.message : String(err);
+};
+
+/**
+ * Tells the process that Postgres has just been found unavailable (`unavailableService(err) === "postgres"`): the
+ * first report of an outage logs it and starts probing for its end; reports during the same outage change nothing.
+ */
+export function reportPostgresUnavailable(runtime: Pick<Runtime, "db" | "logger">, err: unknown): void {
+  if (!outages.has(runtime.db)) outages.set(runtime.db, new PostgresOutage(runtime.db, runtime.logger, err));
+}
+
+/**
+ * Resolves once Postgres answers: at start a process waits for it instead of crashing (systemd would restart it in
+ * a loop), with one "Postgres is unavailable" line and one "Postgres is back" line.
+ */
+export async function waitForPostgres(runtime: Pick<Runtime, "db" | "logger">): Promise<void> {
+  try {
+    await runtime.db.execute(sql`select 1`);
+    return;
+  } catch (err) {
+    if (unavailableService(err) !== "postgres") throw err; // a wrong password or database name is not an outage
+    reportPostgresUnavailable(runtime, err);
+  }
+  await outages.get(runtime.db)?.over;
+}
+
 /**
  * Resolves once Postgres and Redis both answer. A process started while either is down waits here, logging the
  * outage once, and retries for as long as it takes (no crash, no systemd restart loop).
  */
 export async function waitForServices(runtime: Pick<Runtime, "db" | "redis" | "logger">): Promise<void> {
-  // STUB (issue 11): Postgres is waited for by the helper who owns this file.
-  await waitForRedis(runtime.redis);
+  await Promise.all([waitForPostgres(runtime), waitForRedis(runtime.redis)]);
 }

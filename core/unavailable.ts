@@ -1,9 +1,32 @@
-// STUB (issue 11): the interface is fixed; the helper who owns this file fills in the bodies.
+import { postgresConnectionCodes, socketFailureCodes } from "../db/client.js";
+import { pgErrorOf } from "./pg-errors.js";
+
+/** The server's SQLSTATEs for "not now": admin shutdown, crash shutdown, cannot connect now (starting up, recovering). */
+const postgresShutdownStates = new Set(["57P01", "57P02", "57P03"]);
+
+/** ioredis's fail-fast refusals (createRedis in core/runtime.ts: no offline queue, no per-command retries, a command timeout). */
+const redisRefusal = /Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i;
 
 /**
  * Which backing service an error says is unreachable ("postgres" or "redis": refused, reset, timed out, shutting
  * down), or undefined for any other error (a bug, a constraint, bad input).
  */
-export function unavailableService(_err: unknown): "postgres" | "redis" | undefined {
+export function unavailableService(err: unknown): "postgres" | "redis" | undefined {
+  if (postgresUnavailable(err)) return "postgres";
+  if (err instanceof Error && (err.name === "MaxRetriesPerRequestError" || redisRefusal.test(err.message))) return "redis";
   return undefined;
+}
+
+function postgresUnavailable(err: unknown): boolean {
+  const state = pgErrorOf(err)?.code;
+  if (state !== undefined && (postgresShutdownStates.has(state) || state.startsWith("08"))) return true;
+  // A socket code alone could be any client's (a fetch to Telegram wraps one in `cause` too): it counts only under
+  // an error that came from a query — drizzle's DrizzleQueryError, or postgres.js's, which carries the query text.
+  let fromQuery = false;
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, query } = e as { code?: unknown; query?: unknown };
+    fromQuery ||= typeof query === "string";
+    if (typeof code === "string" && (postgresConnectionCodes.has(code) || (fromQuery && socketFailureCodes.has(code)))) return true;
+  }
+  return false;
 }

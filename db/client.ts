@@ -12,15 +12,96 @@ export type DbOrTx = Db | Tx;
 export type CreateDbOptions = {
   /** Connections in the pool (postgres.js default 10). */
   max?: number;
+  /** Shown in pg_stat_activity as `cashback:<process>`, so one process's connections can be told from another's. */
+  processName?: string;
 };
+
+/** A query against a Postgres that does not answer (down, a host dropping packets) fails after this, never after 30 s. */
+export const connectTimeoutSeconds = 1;
 
 export function createDb(url: string, options: CreateDbOptions = {}): Db {
   const sql = postgres(url, {
     max: options.max ?? 10,
+    connect_timeout: connectTimeoutSeconds,
+    // Between two attempts to open a connection that failed. postgres.js's default grows to 20 s, and a query waits
+    // for it: during a long outage every update would hang that long, and the first ones after it too.
+    backoff: (attempt: number) => Math.min(0.1 * attempt, 0.5),
+    // A connection killed under us (Postgres restarted, a proxy cut it) is simply replaced by the next query that
+    // needs it; closing idle ones after a while also keeps the pool (and pg_stat_activity) to what is really used.
+    idle_timeout: 60,
+    ...(options.processName !== undefined && { connection: { application_name: `cashback:${options.processName}` } }),
     // The server's NOTICE lines (e.g. "relation already exists, skipping") are not ours to print.
     onnotice: () => {},
   });
-  return drizzle(sql, { schema });
+  return drizzle(survivingConnectionLoss(sql), { schema });
+}
+
+/** postgres.js's own codes for a connection closed, ended or destroyed under a query or timed out connecting. */
+export const postgresConnectionCodes: ReadonlySet<string> = new Set(["CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECT_TIMEOUT", "CONNECTION_DESTROYED"]);
+/** The socket's codes for a connection refused, reset, timed out or unreachable, or a host name not resolving (yet). */
+export const socketFailureCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "EAI_AGAIN", "ENOTFOUND"]);
+
+const connectionLossCodes: ReadonlySet<string> = new Set([...postgresConnectionCodes, ...socketFailureCodes]);
+
+/** True when an error (or one it wraps in `cause`, as drizzle does) carries one of these codes. */
+const hasCode = (err: unknown, codes: ReadonlySet<string>) => {
+  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && codes.has(code)) return true;
+  }
+  return false;
+};
+
+/** How long a transaction whose query failed on a broken connection waits for postgres.js to notice the close. */
+const closeNoticeMs = 1_000;
+
+/**
+ * postgres.js 3.4 misbehaves when a transaction's connection dies under it: `begin` then writes its ROLLBACK (or the
+ * transaction's next query) to the dead connection. If the socket is already gone that throws from a setImmediate,
+ * out of every try/catch, and the process crashes (porsager/postgres#1154, #1208); if it is still closing, the
+ * write is left pending and that pool connection never completes a handshake again (every query it gets times out).
+ * Postgres itself has already rolled the transaction back (its session ended) and postgres.js rejects the
+ * transaction with CONNECTION_CLOSED. So once the transaction has settled while its callback was still running,
+ * the callback's end is never handed back to postgres.js (no ROLLBACK, no COMMIT), and the callback's further
+ * queries fail at once instead of being written (or, worse, run outside the transaction on a reconnected
+ * connection, porsager/postgres#1155).
+ */
+function survivingConnectionLoss(sql: postgres.Sql): postgres.Sql {
+  const begin = sql.begin.bind(sql) as (...args: unknown[]) => Promise<unknown>;
+  const guardedBegin = (...args: unknown[]) => {
+    const fn = args.pop() as (tx: postgres.TransactionSql) => unknown;
+    let settled = false;
+    let markSettled = () => {};
+    const settledSignal = new Promise<void>((resolve) => (markSettled = resolve));
+    const connectionGone = () => Object.assign(new Error("write CONNECTION_CLOSED (the transaction's connection is gone)"), { code: "CONNECTION_CLOSED" });
+    const never = () => new Promise<never>(() => {});
+    const transaction = begin(...args, async (tx: postgres.TransactionSql) => {
+      const guardedTx = new Proxy(tx, {
+        get: (target, key, receiver) =>
+          key === "unsafe" ? (...a: Parameters<typeof tx.unsafe>) => (settled ? Promise.reject(connectionGone()) : target.unsafe(...a)) : Reflect.get(target, key, receiver),
+      });
+      try {
+        const result = await fn(guardedTx);
+        return settled ? never() : result;
+      } catch (err) {
+        if (!settled && hasCode(err, connectionLossCodes)) {
+          // The socket reports the failure a moment before it closes: wait for the close to settle the transaction.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([settledSignal, new Promise((resolve) => (timer = setTimeout(resolve, closeNoticeMs)))]);
+          clearTimeout(timer);
+        }
+        if (settled) return never();
+        throw err;
+      }
+    });
+    const settle = () => {
+      settled = true;
+      markSettled();
+    };
+    transaction.then(settle, settle);
+    return transaction;
+  };
+  return Object.assign(sql, { begin: guardedBegin }) as postgres.Sql;
 }
 
 export async function closeDb(db: Db): Promise<void> {

@@ -7,6 +7,8 @@ import { sequentialize } from "@grammyjs/runner";
 import { RedisAdapter } from "@grammyjs/storage-redis";
 import type { Bot, Middleware, MiddlewareFn } from "grammy";
 import { DomainError } from "../../core/errors.js";
+import { reportPostgresUnavailable } from "../../core/runtime.js";
+import { unavailableService } from "../../core/unavailable.js";
 import { chosenLanguage } from "../../core/users/service.js";
 import type { BaseContext, BotContext, BotConversation, ConvContext, FlowExits } from "./context.js";
 import type { BotDeps } from "./deps.js";
@@ -112,12 +114,13 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
     try {
       await next();
     } catch (err) {
-      const unavailable = redisUnavailable(ctx.deps.redis, err);
-      // The outage itself is logged once by the connection (core/runtime.ts); each update it costs is a short line.
-      if (unavailable) ctx.deps.logger.warn({ bot: name, updateId: ctx.update.update_id }, "update refused: Redis is unavailable");
+      const unavailable = unavailableServiceFor(ctx.deps.redis, err);
+      // The outage itself is logged once (core/runtime.ts); each update it costs is a short line, not a stack trace.
+      if (unavailable === "postgres") reportPostgresUnavailable(ctx.deps, err);
+      if (unavailable) ctx.deps.logger.warn({ bot: name, updateId: ctx.update.update_id }, `update refused: ${serviceNames[unavailable]} is unavailable`);
       else if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
       try {
-        const text = unavailable ? await unavailableText(ctx, i18n) : errorText(ctx, i18n, err);
+        const text = unavailable ? await unavailableText(ctx, i18n, unavailable) : errorText(ctx, i18n, err);
         if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: text.slice(0, 200), show_alert: true });
         else if (ctx.chat) await ctx.reply(text);
       } catch (replyErr) {
@@ -127,19 +130,22 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
   };
 }
 
+const serviceNames = { postgres: "Postgres", redis: "Redis" } as const;
+
 /**
- * True when an update failed because Redis (dedupe, rate limit, conversation state) is down or did not answer in
- * time: the connection is not ready, or the error is one of ioredis's fail-fast refusals.
+ * Which backing service an update failed on, if any (core/unavailable.ts), and Redis whenever its connection is
+ * not ready: dedupe, rate limit and conversation state all live there, whatever the error says.
  */
-export function redisUnavailable(redis: BotDeps["redis"], err: unknown): boolean {
-  if (redis.status !== "ready") return true;
-  const message = err instanceof Error ? err.message : "";
-  return /Command timed out|Stream isn't writeable|Connection is closed|MaxRetriesPerRequest/i.test(message) || (err instanceof Error && err.name === "MaxRetriesPerRequestError");
+export function unavailableServiceFor(redis: BotDeps["redis"], err: unknown): "postgres" | "redis" | undefined {
+  return unavailableService(err) ?? (redis.status !== "ready" ? "redis" : undefined);
 }
 
-/** "Temporarily unavailable" in the language the user chose (Postgres), else their Telegram app's. */
-async function unavailableText(ctx: BaseContext, i18n: I18n<BaseContext>): Promise<string> {
-  const chosen = ctx.from ? await chosenLanguage(ctx.deps.db, ctx.from.id).catch(() => undefined) : undefined;
+/**
+ * "Temporarily unavailable" in the language the user chose, else their Telegram app's. The choice lives in
+ * Postgres: while Postgres is the one away it is not asked (that would only add a second wait to the answer).
+ */
+async function unavailableText(ctx: BaseContext, i18n: I18n<BaseContext>, service: "postgres" | "redis"): Promise<string> {
+  const chosen = ctx.from && service !== "postgres" ? await chosenLanguage(ctx.deps.db, ctx.from.id).catch(() => undefined) : undefined;
   return i18n.t(chosen ?? telegramLanguage(ctx), "error-temporarily-unavailable");
 }
 

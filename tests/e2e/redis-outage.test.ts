@@ -1,6 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FakeBotApi } from "../helpers/fake-bot-api.js";
@@ -8,6 +5,8 @@ import { useTestDb } from "../helpers/db.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { botInfo, ProductProcess, tokens } from "../helpers/processes.js";
+import { RedisServer } from "../helpers/redis-server.js";
+import { logLines, rawLines } from "../helpers/process-output.js";
 
 /**
  * Redis going away under running bots, and bots started while it is away. Each test runs its OWN throwaway
@@ -33,41 +32,8 @@ afterAll(async () => {
   await fake?.stop();
 });
 
-/** A redis-server of this test's own: no persistence, so every start is an empty Redis. */
-class RedisServer {
-  private child: ChildProcess | undefined;
-  constructor(readonly port: number) {}
-  get url() {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-  async start(): Promise<this> {
-    const child = spawn("redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
-    this.child = child;
-    let output = "";
-    child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-    for (let i = 0; i < 100 && !/Ready to accept connections/.test(output); i++) await sleep(50);
-    if (!/Ready to accept connections/.test(output)) throw new Error(`redis-server did not start:\n${output}`);
-    return this;
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function newRedis(): Promise<RedisServer> {
-  const server = new RedisServer(await freePort());
+  const server = await RedisServer.onFreePort();
   servers.push(server);
   return server;
 }
@@ -87,31 +53,6 @@ async function ask(bot: "client" | "partner", user: { id: number; first_name: st
   const call = await fake.waitFor(tokens[bot], (c) => c.method === "sendMessage" && c.at >= since && c.failed === undefined && Number(c.params.chat_id) === user.id && expected.test(String(c.params.text)), timeoutMs);
   return { text: String(call.params.text), ms: call.at - since };
 }
-
-/** What a process printed that is not a pino JSON line: raw stack traces, ioredis's "Unhandled error event". */
-const rawLines = (output: string) =>
-  output
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .filter((l) => {
-      try {
-        JSON.parse(l);
-        return false;
-      } catch {
-        return true;
-      }
-    });
-const logLines = (output: string, msg: RegExp) =>
-  output
-    .split("\n")
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { msg?: string }];
-      } catch {
-        return [];
-      }
-    })
-    .filter((l) => msg.test(l.msg ?? ""));
 
 const ru = { id: 6_100_001, first_name: "Иван" };
 const en = { id: 6_100_002, first_name: "John", language_code: "en" };

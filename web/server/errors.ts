@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { ZodType } from "zod";
 import type { ApiError } from "../api.js";
 import { isDomainError } from "../../core/errors.js";
+import { unavailableService } from "../../core/unavailable.js";
 import type { Logger } from "../../core/logger.js";
 
 /** A refusal the server answers with `{ error: { code, message, field? } }` at `status` (see web/api.ts). */
@@ -26,13 +27,21 @@ const domainStatus = (code: string): ContentfulStatusCode => {
   return 409;
 };
 
-/** Any error thrown by a route, as the answer the client gets. Unexpected ones are logged and shown as a bare 500 (never a stack trace). */
+/**
+ * Any error thrown by a route, as the answer the client gets. Postgres or Redis being away is a 503 the client may
+ * retry; unexpected errors are logged and shown as a bare 500 (never a stack trace).
+ */
 export function errorResponse(c: Context, err: unknown, logger: Logger): Response {
   let failure: ApiFailure;
+  const unavailable = unavailableService(err);
   if (err instanceof ApiFailure) failure = err;
   else if (isDomainError(err)) {
     const field = typeof err.details.field === "string" ? err.details.field : undefined;
     failure = new ApiFailure(domainStatus(err.code), err.code, err.message, field);
+  } else if (unavailable) {
+    // A request the outage costs is one short line, not a stack trace.
+    logger.warn({ method: c.req.method, path: c.req.path, service: unavailable }, "web request refused: a backing service is unavailable");
+    failure = new ApiFailure(503, "TEMPORARILY_UNAVAILABLE", "the service is temporarily unavailable; try again in a minute");
   } else {
     logger.error({ err, method: c.req.method, path: c.req.path }, "web request failed");
     failure = new ApiFailure(500, "INTERNAL", "something went wrong on our side; try again");
