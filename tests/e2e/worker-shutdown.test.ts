@@ -53,6 +53,16 @@ async function stopTimed(worker: ProductProcess) {
   return Date.now() - since;
 }
 
+/** The ops server's address from its one log line (it was started on port 0). */
+async function listeningUrl(worker: ProductProcess): Promise<string> {
+  for (let i = 0; i < 40; i++) {
+    const line = worker.output.split("\n").find((l) => l.includes('"ops server listening"'));
+    if (line) return (JSON.parse(line) as { url: string }).url;
+    await sleep(250);
+  }
+  throw new Error(`the worker logged no "ops server listening":\n${worker.output.slice(-2_000)}`);
+}
+
 const sendsTo = (chatId: number) => fake.calls(tokens.client).filter((c) => c.method === "sendMessage" && c.failed === undefined && Number(c.params.chat_id) === chatId);
 
 describe("a worker stopped with SIGTERM", () => {
@@ -109,10 +119,18 @@ describe("a worker stopped with SIGTERM", () => {
     await db.update(jobs).set({ attempts: 2 }).where(eq(jobs.kind, "notify.client"));
     // Telegram answers the first message only after 3 s: the worker is inside that send when SIGTERM comes.
     fake.delayNext(tokens.client, "sendMessage", 3_000);
-    const first = await startWorker();
+    // With its ops server, as systemd runs it: /readyz tells a load balancer or a probe that it is going away.
+    const first = await startWorker({ METRICS_PORT: "0" });
+    const opsUrl = await listeningUrl(first);
+    expect((await fetch(`${opsUrl}/readyz`)).status).toBe(200);
     await fake.waitForText(tokens.client, recipients[0]!.telegramId, /скорректирован/, 20_000);
 
-    const tookMs = await stopTimed(first);
+    const stopping = stopTimed(first);
+    await sleep(300);
+    const readyz = await fetch(`${opsUrl}/readyz`);
+    expect(readyz.status).toBe(503);
+    expect(await readyz.text()).toMatch(/shutting down/);
+    const tookMs = await stopping;
     expect(first.exitCode).toBe(0);
     expect(tookMs).toBeLessThan(10_000);
     expect(tookMs).toBeGreaterThanOrEqual(2_000); // it waited for Telegram's answer instead of leaving mid-send
