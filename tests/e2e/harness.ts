@@ -159,6 +159,8 @@ export function useProduct(processes: ProcessName[] = ["client", "partner", "adm
       return state.redis;
     },
     process: (name: ProcessName) => state.procs.get(name)!,
+    /** The running replicas of `name` started with `startProcess(name, env, { replica: true })`. */
+    replicas: (name: ProcessName) => state.extra.filter((p) => p.name === name && p.running),
     startProcess,
     say,
     handled,

@@ -38,6 +38,11 @@ export class LoadBalancer {
     this.routes.set(path, { backends: [...backends], next: 0 });
   }
 
+  /** The backends `path` goes to now. */
+  backends(path: string): string[] {
+    return [...(this.routes.get(path)?.backends ?? [])];
+  }
+
   /** Updates matching `predicate` are posted to every backend of their path at once. */
   duplicate(predicate: (update: { update_id: number }) => boolean): void {
     this.duplicated = predicate;
