@@ -42,18 +42,25 @@ async function isFresh(page: PageBuild): Promise<boolean> {
   } catch {
     return false;
   }
-  return (await newestChange([...page.sources, page.viteConfig])) < builtAt;
+  // The page's own builds (dist, and dist-building-* while one runs) lie inside its sources: not a change.
+  const isBuild = (path: string) => path === page.distDir || path.startsWith(`${page.distDir}-building-`);
+  return (await newestChange([...page.sources, page.viteConfig], isBuild)) < builtAt;
 }
 
-/** The latest modification time (ms) among these files and everything under these directories. */
-async function newestChange(paths: readonly string[]): Promise<number> {
+/**
+ * The latest modification time (ms) among these files and every file under these directories, but the skipped ones.
+ * Files only: a directory's own time changes whenever a build is moved into it.
+ */
+async function newestChange(paths: readonly string[], skip: (path: string) => boolean): Promise<number> {
   let newest = 0;
   for (const path of paths) {
+    if (skip(path)) continue;
     const info = await stat(path);
-    newest = Math.max(newest, info.mtimeMs);
     if (info.isDirectory()) {
       const entries = await readdir(path);
-      newest = Math.max(newest, await newestChange(entries.map((entry) => join(path, entry))));
+      newest = Math.max(newest, await newestChange(entries.map((entry) => join(path, entry)), skip));
+    } else {
+      newest = Math.max(newest, info.mtimeMs);
     }
   }
   return newest;
