@@ -8,7 +8,7 @@ import { startOfDay } from "../core/clock.js";
 import { enqueue } from "../core/jobs/outbox.js";
 import { getNetworkSettings } from "../core/settings/service.js";
 import { expireRedemptions } from "../core/ledger/service.js";
-import { createRuntime, waitForServices, type Runtime } from "../core/runtime.js";
+import { createRuntime, reportPostgresUnavailable, waitForServices, type Runtime } from "../core/runtime.js";
 import { startOpsServer } from "../core/ops/http.js";
 import { watchRuntime } from "../core/ops/metrics.js";
 import { unavailableService } from "../core/unavailable.js";
@@ -99,28 +99,18 @@ export function startWorker(config: WorkerConfig, runtime: Runtime) {
     telegram,
     stopping: stopping.signal,
   };
-  const outages = new Outages(runtime.logger);
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopping.signal }).catch(() => undefined);
-  /**
-   * Runs `step` until stopped; a failure is logged and retried a little later. A service that is down (`waitsFor`,
-   * or the error says so) is logged once when it goes and once when it is back, not on every retry.
-   */
-  const loop = async (what: string, step: () => Promise<number>, waitsFor: () => Service | undefined = () => undefined) => {
+  /** Runs `step` until stopped; a failure is logged and retried a little later. */
+  const loop = async (what: string, step: () => Promise<number>) => {
     while (!stopping.signal.aborted) {
-      const down = waitsFor();
-      if (down) {
-        outages.failed(what, down);
-        await pause(idlePollMs);
-        continue;
-      }
       try {
-        const done = await step();
-        outages.succeeded(what);
-        if (done === 0) await pause(idlePollMs);
+        if ((await step()) === 0) await pause(idlePollMs);
       } catch (err) {
+        // A service outage is logged once by the runtime when it starts and once when it ends (Postgres through
+        // this report, Redis by its connection), not on every retry; anything else is logged each time.
         const service = unavailableService(err);
-        if (service) outages.failed(what, service);
-        else runtime.logger.error({ err }, `worker ${what} failed; retrying`);
+        if (service === "postgres") reportPostgresUnavailable(runtime, err);
+        else if (service !== "redis") runtime.logger.error({ err }, `worker ${what} failed; retrying`);
         await pause(idlePollMs * 4);
       }
     }
@@ -140,7 +130,7 @@ export function startWorker(config: WorkerConfig, runtime: Runtime) {
     return 0;
   });
   // Sending remembers delivered chats in Redis (no repeats): while Redis is down the outbox waits for it.
-  const outbox = loop("outbox", () => runOutboxOnce(deps), () => (runtime.redis.status === "ready" ? undefined : "redis"));
+  const outbox = loop("outbox", async () => (runtime.redis.status === "ready" ? runOutboxOnce(deps) : 0));
   runtime.logger.info("worker started");
   return {
     stop: async () => {
@@ -149,30 +139,6 @@ export function startWorker(config: WorkerConfig, runtime: Runtime) {
       await Promise.all([housekeeping, outbox]);
     },
   };
-}
-
-type Service = NonNullable<ReturnType<typeof unavailableService>>;
-
-/** Outages as the worker's loops meet them: one warning when a service goes, one line when every loop has it back. */
-class Outages {
-  private readonly waiting = new Map<Service, { since: number; loops: Set<string> }>();
-
-  constructor(private readonly logger: Runtime["logger"]) {}
-
-  failed(loop: string, service: Service): void {
-    const outage = this.waiting.get(service);
-    if (outage) return void outage.loops.add(loop);
-    this.waiting.set(service, { since: Date.now(), loops: new Set([loop]) });
-    this.logger.warn({ service }, `${service} is unavailable; the worker waits for it`);
-  }
-
-  succeeded(loop: string): void {
-    for (const [service, outage] of this.waiting) {
-      if (!outage.loops.delete(loop) || outage.loops.size > 0) continue;
-      this.waiting.delete(service);
-      this.logger.info({ service, downForMs: Date.now() - outage.since }, `${service} is back; the worker goes on`);
-    }
-  }
 }
 
 /**

@@ -18,6 +18,7 @@ import { partnerStats } from "../core/analytics/partner-stats.js";
 import { startOfDay } from "../core/clock.js";
 import type { JobKind, JobPayloads } from "../core/jobs/outbox.js";
 import { redactSecrets, safeErrorText, type Logger } from "../core/logger.js";
+import { unavailableService } from "../core/unavailable.js";
 import { allAdminIds, chosenLanguage, type Language } from "../core/users/service.js";
 import { moderationKeyboard, npsKeyboard, redemptionKeyboard } from "../telegram/keyboards.js";
 import { maskPhone } from "../core/clients/phone.js";
@@ -75,13 +76,13 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
   const inOrder = [...claimed].sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime() || Number(a.id) - Number(b.id));
   const notBegun = new Map<number, Claim>(inOrder.map((row) => [Number(row.id), { id: Number(row.id), attempts: Number(row.attempts) }]));
   let handingBack: Promise<void> | undefined;
-  const onStop = () => {
+  const handBackNotBegun = () => {
     const claims = [...notBegun.values()];
     notBegun.clear();
-    handingBack = handBack(deps, claims).catch((err: unknown) => deps.logger.warn({ err, jobIds: claims.map((c) => c.id) }, "could not hand back jobs at shutdown; their leases will lapse"));
+    handingBack = handBack(deps, claims).catch((err: unknown) => deps.logger.warn({ err, jobIds: claims.map((c) => c.id) }, "could not hand back claimed jobs; their leases will lapse"));
   };
-  deps.stopping?.addEventListener("abort", onStop, { once: true });
-  if (deps.stopping?.aborted) onStop();
+  deps.stopping?.addEventListener("abort", handBackNotBegun, { once: true });
+  if (deps.stopping?.aborted) handBackNotBegun();
   try {
     for (const { id } of inOrder) {
       if (!notBegun.delete(Number(id))) break; // handed back: the worker is stopping
@@ -89,8 +90,12 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
       if (!job) continue;
       await performClaimed(deps, job);
     }
+  } catch (err) {
+    // Postgres or Redis went away: the jobs not begun wait for it too, but need not wait for their leases.
+    handBackNotBegun();
+    throw err;
   } finally {
-    deps.stopping?.removeEventListener("abort", onStop);
+    deps.stopping?.removeEventListener("abort", handBackNotBegun);
     await handingBack;
   }
   return claimed.length;
@@ -120,6 +125,12 @@ async function performClaimed(deps: OutboxDeps, job: Job): Promise<void> {
     if (err instanceof LeaseLost) {
       deps.logger.warn({ jobId: job.id, kind: job.kind }, "job left to another worker: its lease could not be renewed");
       return;
+    }
+    if (unavailableService(err)) {
+      // Postgres or Redis is down: not the job's fault either. Handed back (if Postgres lets us), and the worker's
+      // loop waits for the service, logging the outage once.
+      await handBack(deps, [job]).catch(() => undefined);
+      throw err;
     }
     // (A job that runs during an outage anyway backs off as usual, or it would spin.)
     if (deps.telegram && isNetworkError(err) && !quietKinds.includes(job.kind)) {
