@@ -20,12 +20,13 @@ export function unavailableService(err: unknown): "postgres" | "redis" | undefin
 function postgresUnavailable(err: unknown): boolean {
   const state = pgErrorOf(err)?.code;
   if (state !== undefined && (postgresShutdownStates.has(state) || state.startsWith("08"))) return true;
-  // A socket code alone could be any client's (a fetch to Telegram wraps one in `cause` too): it counts only under
-  // an error that came from a query — drizzle's DrizzleQueryError, or postgres.js's, which carries the query text.
+  // A socket code alone could be any client's (a fetch to Telegram wraps one in `cause` too): it counts only on or
+  // under an error that came from a query: drizzle's DrizzleQueryError, or postgres.js's own, which it gives a
+  // `query` property (the query's text, undefined when the query never reached the server, as a refused BEGIN).
   let fromQuery = false;
   for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code, query } = e as { code?: unknown; query?: unknown };
-    fromQuery ||= typeof query === "string";
+    const { code } = e as { code?: unknown };
+    fromQuery ||= "query" in e;
     if (typeof code === "string" && (postgresConnectionCodes.has(code) || (fromQuery && socketFailureCodes.has(code)))) return true;
   }
   return false;
