@@ -4,7 +4,7 @@ import { clients } from "../../db/schema/index.js";
 import { dedupeKey } from "../../bots/shared/middleware.js";
 import { webhookSecret } from "../../bots/shared/webhook.js";
 import { testAppSecret } from "../helpers/env.js";
-import { botInfo, tokens } from "../helpers/processes.js";
+import { botInfo, ProductProcess, tokens } from "../helpers/processes.js";
 import { useProduct, webhookBasePath, type User } from "./harness.js";
 
 // Each bot alone (`npm run start:<bot>`) with WEBHOOK_URL: it receives its webhook on METRICS_PORT, behind a test
@@ -88,5 +88,13 @@ describe("bots on webhooks", () => {
     expect(delivery!.durationMs).toBeLessThan(1_000);
     await product.handled("client", updateId);
     expect(Date.now() - since).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it("a bot started alone with WEBHOOK_URL but no METRICS_PORT stops with one config line naming METRICS_PORT", async () => {
+    const p = new ProductProcess("partner", product.fake.url, { WEBHOOK_URL: `${product.balancer.url}${webhookBasePath}` }).start();
+    for (const until = Date.now() + 30_000; p.running && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    expect(p.exitCode).toBe(1);
+    expect(p.output.trim()).toMatch(/^config: METRICS_PORT is missing: .*WEBHOOK_URL/);
+    expect(p.output.trim().split("\n")).toHaveLength(1);
   });
 });
