@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Update } from "grammy/types";
 import type { Logger } from "../../core/logger.js";
+import { unavailableService } from "../../core/unavailable.js";
 
 /**
  * The updates a bot received by webhook, queued in Redis per chat, so that several replicas of the bot behind a load
@@ -159,7 +160,11 @@ export class ChatQueue {
     if (this.draining.has(chat)) return void this.wokenWhileDraining.add(chat);
     if (this.draining.size >= this.maxConcurrentChats) return void this.waiting.add(chat);
     const drain = this.drain(chat)
-      .catch((err: unknown) => this.logger.warn({ err, chat }, "draining a chat's webhook updates failed; the sweeper retries"))
+      .catch((err: unknown) => {
+        // Redis gone mid-drain is logged once by the connection; here a short line, not its stack.
+        const detail = unavailableService(err) ? { reason: (err as Error).message } : { err };
+        this.logger.warn({ ...detail, chat }, "draining a chat's webhook updates failed; the sweeper retries");
+      })
       .finally(() => {
         this.draining.delete(chat);
         if (this.wokenWhileDraining.delete(chat)) return this.wake(chat);
@@ -179,7 +184,7 @@ export class ChatQueue {
       const chats = await this.redis.srandmember(this.key.chats(), 1_000);
       for (const chat of chats) this.wake(chat);
     } catch (err) {
-      this.logger.warn({ err }, "could not look for queued webhook updates");
+      this.logger.warn(unavailableService(err) ? { reason: (err as Error).message } : { err }, "could not look for queued webhook updates");
     } finally {
       this.sweeping = false;
     }

@@ -7,6 +7,7 @@ import { ConfigError, loadConfigOrExit, type Config } from "../../core/config.js
 import { watchRuntime } from "../../core/ops/metrics.js";
 import { startOpsServer } from "../../core/ops/http.js";
 import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
+import { unavailableService } from "../../core/unavailable.js";
 import { onShutdown } from "../../core/shutdown.js";
 import type { BaseContext, BotContext } from "./context.js";
 import { ChatQueue } from "./chat-queue.js";
@@ -136,7 +137,8 @@ async function startWebhook(name: BotName, bot: Bot<BotContext>, deps: BotDeps, 
       try {
         await queue.enqueue(update);
       } catch (err) {
-        deps.logger.warn({ err, bot: name, updateId: update.update_id }, "could not queue a webhook update: handling it here");
+        const detail = unavailableService(err) ? { reason: (err as Error).message } : { err };
+        deps.logger.warn({ ...detail, bot: name, updateId: update.update_id }, "could not queue a webhook update: handling it here");
         void handle(update);
       }
     },
