@@ -23,7 +23,7 @@ export type BotFactory = (token: string, deps: BotDeps, config?: BotConfig<BotCo
  * The update types the bots handle (messages, commands and reply-keyboard buttons among them, and inline button
  * presses); Telegram sends a webhook nothing else.
  */
-export const handledUpdateTypes = ["message", "callback_query"] as const;
+const handledUpdateTypes = ["message", "callback_query"] as const;
 
 export type LaunchedBot = {
   bot: Bot<BotContext>;
@@ -249,11 +249,17 @@ export async function runBotAlone(spec: BotSpec): Promise<void> {
             },
           }),
         });
-  const launched = await startBot(spec, config, runtime);
-  webhook = launched.webhook;
-  onShutdown(runtime.logger, async () => {
-    await launched.stop();
+  // Registered before the start, which may wait long for Postgres or Redis: a SIGTERM meanwhile still exits cleanly.
+  let launched: LaunchedBot | undefined;
+  onShutdown(runtime.logger, async (step) => {
+    // While the bot finishes its updates in hand, its webhook answers 503 (Telegram retries) and /readyz says draining.
+    step("bot");
+    await launched?.stop();
+    step("ops server");
     await ops?.close();
+    step("connections");
     await runtime.close();
   });
+  launched = await startBot(spec, config, runtime);
+  webhook = launched.webhook;
 }
