@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import { connect, type Socket } from "node:net";
 import postgres from "postgres";
 import * as schema from "./schema/index.js";
 
@@ -30,10 +31,33 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
     // needs it; closing idle ones after a while also keeps the pool (and pg_stat_activity) to what is really used.
     idle_timeout: 60,
     ...(options.processName !== undefined && { connection: { application_name: `cashback:${options.processName}` } }),
+    // Supported by postgres.js (a function returning the socket; it then connects nothing itself), not in its typings.
+    ...({ socket: reportingLostQueries } as object),
     // The server's NOTICE lines (e.g. "relation already exists, skipping") are not ours to print.
     onnotice: () => {},
   });
   return drizzle(survivingConnectionLoss(sql), { schema });
+}
+
+/**
+ * The connection's socket, whose close after an error is reported as a plain close. postgres.js rejects the queries
+ * it has sent when the socket errs, and at a close "with an error" rejects nothing more; but a node socket closes a
+ * moment after its error, and a query written to the connection in between (another update's, a probe's) was then
+ * neither answered nor rejected: it waited forever. At a plain close postgres.js rejects whatever it still has in
+ * flight (CONNECTION_CLOSED). The close keeps its own moment: closing earlier, while postgres.js has a write
+ * pending, leaves that connection unable to ever send its handshake again.
+ */
+function reportingLostQueries(options: { host: string[]; port: number[]; path: string | false }): Socket {
+  const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
+  // postgres.js names the server in its errors from these (it sets them itself on a socket it opens).
+  Object.assign(socket, { host: options.host[0], port: options.port[0] });
+  const emit = socket.emit.bind(socket) as (event: string | symbol, ...args: unknown[]) => boolean;
+  let erred = false;
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => {
+    if (event === "error") erred = true;
+    return event === "close" && erred ? emit("close", false) : emit(event, ...args);
+  }) as Socket["emit"];
+  return socket;
 }
 
 /** postgres.js's own codes for a connection closed, ended or destroyed under a query or timed out connecting. */
@@ -104,8 +128,12 @@ function survivingConnectionLoss(sql: postgres.Sql): postgres.Sql {
   return Object.assign(sql, { begin: guardedBegin }) as postgres.Sql;
 }
 
+/**
+ * Closes the pool, waiting up to 2 s for queries still running. (postgres.js also waits that long for a connection
+ * that lost a query to an outage and has not been used since: it keeps the query as in flight until it reconnects.)
+ */
 export async function closeDb(db: Db): Promise<void> {
-  await db.$client.end({ timeout: 5 });
+  await db.$client.end({ timeout: 2 });
 }
 
 /**

@@ -146,6 +146,23 @@ describe("the database client under an outage", () => {
     expect(name).toBe("cashback:outage-test");
   });
 
+  it("a query sent in the moment between a connection's failure and its close is answered, never left waiting", async () => {
+    const db = throughProxy(2);
+    await db.execute(sql`select 1`);
+    const inFlight = [failureOf(db.execute(sql`select pg_sleep(5)`)), failureOf(db.execute(sql`select pg_sleep(5)`))];
+    await sleep(200);
+    proxy.cut();
+    await Promise.all(inFlight);
+    proxy.restore();
+    // Sent at once, while the failed connections' sockets are still closing (postgres.js would write it to one).
+    const next = db.execute(sql`select 1`).then(
+      () => "answered",
+      () => "refused",
+    );
+    expect(await Promise.race([next, sleep(3_000).then(() => "still waiting")])).not.toBe("still waiting");
+    for (let i = 0; i < 3; i++) await Promise.all([db.execute(sql`select 1`), db.execute(sql`select 1`)]);
+  });
+
   it("a transaction cut mid-way writes nothing, is reported as a Postgres outage, does not crash the process, and the pool serves afterwards", async () => {
     const db = throughProxy(2);
     await db.execute(sql`create table if not exists outage_probe (id serial primary key, note text not null)`);
