@@ -47,7 +47,8 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
  * flight (CONNECTION_CLOSED). The close keeps its own moment: closing earlier, while postgres.js has a write
  * pending, leaves that connection unable to ever send its handshake again.
  */
-function reportingLostQueries(options: { host: string[]; port: number[]; path: string | false }): Socket {
+function reportingLostQueries(options: PoolOptions): Socket {
+  skipTypeFetchOnceDone(options);
   const socket = options.path ? connect(options.path) : connect(options.port[0]!, options.host[0]!);
   // postgres.js names the server in its errors from these (it sets them itself on a socket it opens).
   Object.assign(socket, { host: options.host[0], port: options.port[0] });
@@ -58,6 +59,18 @@ function reportingLostQueries(options: { host: string[]; port: number[]; path: s
     return event === "close" && erred ? emit("close", false) : emit(event, ...args);
   }) as Socket["emit"];
   return socket;
+}
+
+/** The part of postgres.js's parsed options (one object per pool, handed to `socket`) read here. */
+type PoolOptions = { host: string[]; port: number[]; path: string | false; fetch_types: boolean; shared: { typeArrayMap: Record<string, number> } };
+
+/**
+ * postgres.js fetches the server's array types on every new connection, and if that connection dies during the
+ * fetch, its rejection is handled by nobody: an unhandled rejection, which ends the process. The types are the
+ * pool's (kept in its parsers once fetched), so once a connection has fetched them the next ones need not.
+ */
+function skipTypeFetchOnceDone(options: PoolOptions) {
+  if (Object.keys(options.shared.typeArrayMap).length > 0) options.fetch_types = false;
 }
 
 /** postgres.js's own codes for a connection closed, ended or destroyed under a query or timed out connecting. */
