@@ -15,7 +15,7 @@ import type { BotDeps } from "./deps.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import { crashBeforeFirstSave } from "./faults.js";
 import { inAllLanguages, telegramLanguage } from "../../telegram/i18n.js";
-import { observeApiCalls, observeUpdates } from "../../telegram/observe.js";
+import { countUpdateError, observeApiCalls, observeUpdates } from "../../telegram/observe.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 
@@ -117,6 +117,7 @@ function errorBoundary(name: BotName, i18n: I18n<BaseContext>): MiddlewareFn<Bas
       const unavailable = unavailableServiceFor(ctx.deps.redis, err);
       // The outage itself is logged once (core/runtime.ts); each update it costs is a short line, not a stack trace.
       if (unavailable === "postgres") reportPostgresUnavailable(ctx.deps, err);
+      if (!(err instanceof DomainError)) countUpdateError(name); // a user's mistake is not a failure
       if (unavailable) ctx.deps.logger.warn({ bot: name, updateId: ctx.update.update_id }, `update refused: ${serviceNames[unavailable]} is unavailable`);
       else if (!(err instanceof DomainError)) ctx.deps.logger.error({ err, bot: name, updateId: ctx.update.update_id }, "update failed");
       try {
