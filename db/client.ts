@@ -13,7 +13,7 @@ export type DbOrTx = Db | Tx;
 export type CreateDbOptions = {
   /** Connections in the pool (postgres.js default 10). */
   max?: number;
-  /** Shown in pg_stat_activity as `cashback:<process>`, so one process's connections can be told from another's. */
+  /** Shown in pg_stat_activity as `cashback:<process>:<pid>`, so one process's connections (even of two replicas on one host) can be told from another's. */
   processName?: string;
 };
 
@@ -30,7 +30,7 @@ export function createDb(url: string, options: CreateDbOptions = {}): Db {
     // A connection killed under us (Postgres restarted, a proxy cut it) is simply replaced by the next query that
     // needs it; closing idle ones after a while also keeps the pool (and pg_stat_activity) to what is really used.
     idle_timeout: 60,
-    ...(options.processName !== undefined && { connection: { application_name: `cashback:${options.processName}` } }),
+    ...(options.processName !== undefined && { connection: { application_name: `cashback:${options.processName}:${process.pid}` } }),
     // Supported by postgres.js (a function returning the socket; it then connects nothing itself), not in its typings.
     ...({ socket: reportingLostQueries } as object),
     // The server's NOTICE lines (e.g. "relation already exists, skipping") are not ours to print.

@@ -92,8 +92,10 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
         injectDeps,
         i18n,
         (ctx, next) => {
-          ctx.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+          // Installed first, observation runs innermost (grammY runs the last installed transformer first), so it
+          // sees every attempt auto-retry makes, 429s included.
           ctx.api.config.use(observeApiCalls(name));
+          ctx.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
           return next();
         },
       ],

@@ -143,7 +143,7 @@ describe("the database client under an outage", () => {
     // Both pooled connections were killed: every query after the restore succeeds at its first try.
     for (let i = 0; i < 5; i++) await Promise.all([db.execute(sql`select pg_sleep(0.02)`), db.execute(sql`select pg_sleep(0.02)`)]);
     const [{ name }] = (await db.execute<{ name: string }>(sql`select current_setting('application_name') as name`)) as unknown as [{ name: string }];
-    expect(name).toBe("cashback:outage-test");
+    expect(name).toBe(`cashback:outage-test:${process.pid}`);
   });
 
   it("a query sent in the moment between a connection's failure and its close is answered, never left waiting", async () => {
