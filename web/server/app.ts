@@ -1,5 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { reportPostgresUnavailable } from "../../core/runtime.js";
+import { unavailableService } from "../../core/unavailable.js";
 import type { WebDeps } from "./context.js";
 import { ApiFailure, errorResponse } from "./errors.js";
 import { miniAppRoutes } from "./routes/app.js";
@@ -60,6 +62,10 @@ export function createWebApp(deps: WebDeps): Hono {
   if (deps.pages.dashboard) app.route("/", pageRoutes({ base: "/dashboard", distDir: deps.pages.dashboard, spaFallback: true, csp: dashboardCsp }));
 
   app.notFound((c) => errorResponse(c, new ApiFailure(404, "NOT_FOUND", "no such page"), deps.logger));
-  app.onError((err, c) => errorResponse(c, err, deps.logger));
+  app.onError((err, c) => {
+    // One log line when Postgres goes away and one when it is back, as in the bots (each request gets its 503).
+    if (unavailableService(err) === "postgres") reportPostgresUnavailable(deps, err);
+    return errorResponse(c, err, deps.logger);
+  });
   return app;
 }
