@@ -41,8 +41,8 @@ export async function startNetwork(config: NetworkConfig, runtime: Runtime): Pro
   return {
     webhooks: (req, res) => bots.some((b) => b.webhook?.(req, res) === true),
     async stop() {
-      await Promise.all(bots.map((b) => b.stop()));
-      await worker.stop();
+      // At once, not one after the other: together they must fit the shutdown's 10 s.
+      await Promise.all([...bots.map((b) => b.stop()), worker.stop()]);
     },
   };
 }

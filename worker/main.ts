@@ -162,8 +162,7 @@ async function main() {
     await runtime.close();
   });
   if (config.METRICS_PORT !== undefined) {
-    ops = await startOpsServer({ port: config.METRICS_PORT, runtime });
-    runtime.logger.info({ url: ops.url }, "ops server listening");
+    ops = await startOpsServer({ port: config.METRICS_PORT, runtime }); // it logs "ops server listening"
   }
   await waitForServices(runtime);
   if (!stopped) worker = startWorker(config, runtime);

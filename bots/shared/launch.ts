@@ -49,8 +49,10 @@ export async function launchBot(
   webhookBase?: string,
 ): Promise<LaunchedBot> {
   const bot = create(token, deps, { client: { apiRoot } });
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
+  // Observation first: grammY runs the last installed transformer first, so it sits innermost and sees every
+  // attempt auto-retry makes, 429s included.
   bot.api.config.use(observeApiCalls(name));
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   await bot.init();
   // Postgres and Redis first: every update needs them. Started while one is down, the process waits (one log line)
   // rather than exit with a stack trace into a systemd restart loop.

@@ -170,8 +170,10 @@ function errorText(ctx: BaseContext, i18n: I18n<BaseContext>, err: unknown): str
 
 /**
  * Marks an update as in progress (so a concurrent duplicate is dropped) and as done for 24 h once handled, which
- * is also after the conversations plugin has saved its state. Only one process polls a bot at a time, so an
- * "in progress" mark from another boot was left by a process that died mid-update: its redelivery is handled.
+ * is also after the conversations plugin has saved its state. A chat's updates are handled by one process at a time
+ * (by long polling there is one process per bot; by webhook, only the holder of the chat's lock in Redis handles
+ * them: bots/shared/chat-queue.ts), so an "in progress" mark from another boot was left by a process that died
+ * mid-update, or lost the chat's lock: its redelivery is handled (the money writes' idempotency keys make that safe).
  */
 function dedupeUpdates(name: BotName): MiddlewareFn<BaseContext> {
   return async (ctx, next) => {
