@@ -75,6 +75,10 @@ describe("layers", () => {
     expect(outside).toEqual([]);
   });
 
+  it("the operator's scripts (ops/: backup, restore, page build) use core, db and web's page build, never a process's code", () => {
+    expect(violations("ops", ["bots", "worker", "app", "sandbox", "web/server", "telegram"])).toEqual([]);
+  });
+
   it.each(botFolders)("%s imports nothing from another bot's folder", (bot) => {
     expect(violations(bot, botFolders.filter((other) => other !== bot))).toEqual([]);
   });
