@@ -1,6 +1,7 @@
 // What the bots tell Prometheus and the logs about their work: each update (count, latency, failure, and the log
 // context { bot, updateId }) and each Bot API request (method, outcome, 429s, messages sent).
-import type { Context, MiddlewareFn, Transformer } from "grammy";
+import type { ApiClientOptions, Context, MiddlewareFn } from "grammy";
+import nodeFetch from "node-fetch";
 import type { Update } from "grammy/types";
 import { withLogContext } from "../core/logger.js";
 import { messagesSentTotal, telegram429Total, telegramRequestsTotal, updateDuration, updateErrorsTotal, updatesTotal } from "../core/ops/metrics.js";
@@ -39,43 +40,45 @@ export function countUpdateError(bot: BotName): void {
 /** Calls that put messages in a chat (sendChatAction only shows "typing…"). */
 const sendsMessages = (method: string) => (method.startsWith("send") && method !== "sendChatAction") || /^(?:copy|forward)Messages?$/.test(method);
 
+/** grammY's own fetch on Node (node-fetch), which {@link observedFetch} wraps. */
+type Fetch = NonNullable<ApiClientOptions["fetch"]>;
+
+/** Methods whose result is an array of the messages they put in the chat. */
+const sendsSeveral = new Set(["sendMediaGroup", "copyMessages", "forwardMessages"]);
+
 /**
- * An API transformer: counts Telegram calls by method and outcome, 429s, and messages sent. `bot` labels them.
+ * The `fetch` every Api of `bot` is built with (`client: { fetch: observedFetch(bot) }`): counts each real request to
+ * the Bot API by method and outcome (`ok`, Telegram's error code, or `network` when no answer came), 429s, and the
+ * messages Telegram accepted.
  *
- * grammY runs transformers in reverse order of installation: `api.config.use(a); api.config.use(b)` makes b call a,
- * a call the network. So install this one FIRST (before auto-retry): then it sits next to the network and counts
- * every attempt auto-retry makes, each 429 included; installed after auto-retry it would see only the final result.
- * A context's Api copies the bot's transformers in the same order.
- *
- * Inside a conversation every transformer sits above the conversations plugin's replay log: when a conversation is
- * replayed to reach its current step, its earlier calls are answered from the log without a request. Those are not
- * counted: a call answered within the event-loop turn it was made in cannot have been to Telegram (a response needs
- * at least one turn of I/O, and an immediate scheduled before the request runs at the end of this turn).
+ * Counted at the fetch, not in an API transformer: a request counted here went to Telegram. Auto-retry's attempts
+ * each pass through it (each 429 included), while a conversation replaying its earlier steps answers their calls from
+ * its log above every transformer and never reaches it. A conversation's Api is built from the bot's options
+ * (`new Api(token, options)`), so it carries this fetch too.
  */
-export function observeApiCalls(bot: BotName): Transformer {
+export function observedFetch(bot: BotName, base: Fetch = nodeFetch as unknown as Fetch): Fetch {
   telegram429Total.inc({ bot }, 0);
   messagesSentTotal.inc({ bot }, 0);
-  return async (prev, method, payload, signal) => {
-    let waitedForIo = false;
-    const turn = setImmediate(() => (waitedForIo = true));
-    let res: Awaited<ReturnType<typeof prev>>;
+  return (async (url: Parameters<Fetch>[0], init: Parameters<Fetch>[1]) => {
+    const method = String(url).split("?", 1)[0]!.split("/").pop() ?? "unknown";
+    let res: Awaited<ReturnType<Fetch>>;
     try {
-      res = await prev(method, payload, signal);
+      res = await base(url, init);
     } catch (err) {
-      clearImmediate(turn);
-      // No answer from Telegram (unreachable, timed out, aborted).
-      if (waitedForIo) telegramRequestsTotal.inc({ bot, method, outcome: "network" });
+      telegramRequestsTotal.inc({ bot, method, outcome: "network" });
       throw err;
     }
-    clearImmediate(turn);
-    if (!waitedForIo) return res; // replayed from a conversation's log
-    if (res.ok) {
+    // The Bot API answers with the HTTP status of its error_code (400, 403, 429…), 200 when ok.
+    if (res.status === 200) {
       telegramRequestsTotal.inc({ bot, method, outcome: "ok" });
-      if (sendsMessages(method)) messagesSentTotal.inc({ bot }, Array.isArray(res.result) ? res.result.length : 1);
+      if (sendsSeveral.has(method)) {
+        const body = (await res.clone().json().catch(() => undefined)) as { result?: unknown } | undefined;
+        messagesSentTotal.inc({ bot }, Array.isArray(body?.result) ? body.result.length : 1);
+      } else if (sendsMessages(method)) messagesSentTotal.inc({ bot });
     } else {
-      telegramRequestsTotal.inc({ bot, method, outcome: String(res.error_code) });
-      if (res.error_code === 429) telegram429Total.inc({ bot });
+      telegramRequestsTotal.inc({ bot, method, outcome: String(res.status) });
+      if (res.status === 429) telegram429Total.inc({ bot });
     }
     return res;
-  };
+  }) as Fetch;
 }

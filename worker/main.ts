@@ -14,7 +14,7 @@ import { watchRuntime } from "../core/ops/metrics.js";
 import { unavailableService } from "../core/unavailable.js";
 import { onShutdown } from "../core/shutdown.js";
 import { createI18n } from "../telegram/i18n.js";
-import { observeApiCalls } from "../telegram/observe.js";
+import { observedFetch } from "../telegram/observe.js";
 import type { BotName } from "../telegram/bot-name.js";
 import { isEntryPoint } from "../core/process.js";
 import { runOutboxOnce, type OutboxDeps } from "./outbox.js";
@@ -59,9 +59,8 @@ type WorkerConfig = ReturnType<typeof loadConfigOrExit<(typeof workerConfigKeys)
 export function telegramClients(config: Pick<WorkerConfig, "CLIENT_BOT_TOKEN" | "PARTNER_BOT_TOKEN" | "ADMIN_BOT_TOKEN" | "TELEGRAM_API_ROOT" | "SEND_RATE_PER_SECOND" | "SEND_CHAT_INTERVAL_MS">) {
   const tokens = { client: config.CLIENT_BOT_TOKEN, partner: config.PARTNER_BOT_TOKEN, admin: config.ADMIN_BOT_TOKEN };
   const newApi = (bot: BotName) => {
-    const api = new Api(tokens[bot], { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: requestTimeoutSeconds });
-    api.config.use(observeApiCalls(bot)); // installed first, so innermost: each attempt is counted, retries too
-    return api;
+    // Every request is counted at the fetch, retries included.
+    return new Api(tokens[bot], { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: requestTimeoutSeconds, fetch: observedFetch(bot) });
   };
   const editApi = (bot: BotName) => {
     const api = newApi(bot);

@@ -14,7 +14,7 @@ import { ChatQueue } from "./chat-queue.js";
 import { botUsernameKey, type BotDeps } from "./deps.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import { createI18n } from "../../telegram/i18n.js";
-import { observeApiCalls } from "../../telegram/observe.js";
+import { observedFetch } from "../../telegram/observe.js";
 import { webhookHandler, webhookPath, webhookSecret, webhookUrl, type RequestHandler } from "./webhook.js";
 
 export type BotFactory = (token: string, deps: BotDeps, config?: BotConfig<BotContext>) => Bot<BotContext>;
@@ -48,10 +48,8 @@ export async function launchBot(
   commands: readonly string[],
   webhookBase?: string,
 ): Promise<LaunchedBot> {
-  const bot = create(token, deps, { client: { apiRoot } });
-  // Observation first: grammY runs the last installed transformer first, so it sits innermost and sees every
-  // attempt auto-retry makes, 429s included.
-  bot.api.config.use(observeApiCalls(name));
+  // Every Bot API request is counted at the fetch (a conversation's Api is built from these options too).
+  const bot = create(token, deps, { client: { apiRoot, fetch: observedFetch(name) } });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
   await bot.init();
   // Postgres and Redis first: every update needs them. Started while one is down, the process waits (one log line)
@@ -213,7 +211,7 @@ export function startBot(spec: BotSpec, config: BotProcessConfig, runtime: Runti
     peerApis: Object.fromEntries(
       (spec.peers ?? []).flatMap((peer) => {
         const peerToken = config[tokenKeyOf[peer]];
-        return peerToken ? [[peer, new Api(peerToken, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 10 })]] : [];
+        return peerToken ? [[peer, new Api(peerToken, { apiRoot: config.TELEGRAM_API_ROOT, timeoutSeconds: 10, fetch: observedFetch(peer) })]] : [];
       }),
     ),
   };

@@ -15,7 +15,7 @@ import type { BotDeps } from "./deps.js";
 import type { BotName } from "../../telegram/bot-name.js";
 import { crashBeforeFirstSave } from "./faults.js";
 import { inAllLanguages, telegramLanguage } from "../../telegram/i18n.js";
-import { countUpdateError, observeApiCalls, observeUpdates } from "../../telegram/observe.js";
+import { countUpdateError, observeUpdates } from "../../telegram/observe.js";
 
 export type ConversationFn = (conversation: BotConversation, ctx: ConvContext, ...args: never[]) => Promise<unknown>;
 
@@ -92,9 +92,6 @@ export function installCommonMiddleware(bot: Bot<BotContext>, setup: BotSetup): 
         injectDeps,
         i18n,
         (ctx, next) => {
-          // Installed first, observation runs innermost (grammY runs the last installed transformer first), so it
-          // sees every attempt auto-retry makes, 429s included.
-          ctx.api.config.use(observeApiCalls(name));
           ctx.api.config.use(autoRetry({ maxRetryAttempts: 5, maxDelaySeconds: 60 }));
           return next();
         },

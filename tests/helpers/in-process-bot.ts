@@ -1,4 +1,5 @@
 import { run, type RunnerHandle } from "@grammyjs/runner";
+import type { ApiClientOptions } from "grammy";
 import { pino } from "pino";
 import { afterEach } from "vitest";
 import { createAdminBot } from "../../bots/admin/bot.js";
@@ -25,10 +26,11 @@ export function useInProcessBot(db: Db, telegram: { readonly fake: FakeBotApi; r
     if (runner?.isRunning()) await runner.stop();
   });
   return {
-    start(name: BotName, overrides: Partial<BotDeps> = {}) {
+    /** `client`: more Bot API client options (e.g. the observed fetch), as launch.ts gives them. */
+    start(name: BotName, overrides: Partial<BotDeps> = {}, client: Omit<ApiClientOptions, "apiRoot"> = {}) {
       const deps: BotDeps = { db, redis: telegram.redis, logger: pino({ level: "silent" }), clock: systemClock, appSecret: testAppSecret, adminIds: [], rateLimit: { limit: 1_000, windowMs: 3_000 }, ...overrides };
       const info = { ...botInfo[name], is_bot: true, can_join_groups: false, can_read_all_group_messages: false, supports_inline_queries: false, can_connect_to_business: false, has_main_web_app: false, has_topics_enabled: false, allows_users_to_create_topics: false };
-      const bot = factories[name](tokens[name], deps, { client: { apiRoot: telegram.fake.url }, botInfo: info as never });
+      const bot = factories[name](tokens[name], deps, { client: { apiRoot: telegram.fake.url, ...client }, botInfo: info as never });
       runner = run(bot, { runner: { fetch: { timeout: 1 } } });
       return bot;
     },

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { autoRetry } from "@grammyjs/auto-retry";
 import { eq } from "drizzle-orm";
-import { Bot } from "grammy";
+import { Api, Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { beforeAll, describe, expect, it } from "vitest";
 import { registerClientByPhone } from "../../core/clients/service.js";
@@ -9,7 +9,7 @@ import { enqueue } from "../../core/jobs/outbox.js";
 import { accrue } from "../../core/ledger/service.js";
 import { metricsText, watchRuntime } from "../../core/ops/metrics.js";
 import { broadcastDeliveries, broadcasts, jobs } from "../../db/schema/index.js";
-import { countUpdateError, observeApiCalls, observeUpdates } from "../../telegram/observe.js";
+import { countUpdateError, observedFetch, observeUpdates } from "../../telegram/observe.js";
 import { useTestDb } from "../helpers/db.js";
 import { makeClient, makePartner, newTelegramId } from "../helpers/fixtures.js";
 import { useInProcessBot } from "../helpers/in-process-bot.js";
@@ -77,10 +77,9 @@ async function eventually(check: () => Promise<void>, timeoutMs = 10_000) {
   }
 }
 
-/** The real bot in this process, its Bot API calls observed the way launch.ts does it: observation first, then auto-retry. */
+/** The real bot in this process, its Bot API requests observed the way launch.ts does it: at the fetch, under auto-retry. */
 function startObservedBot(name: "client" | "partner") {
-  const bot = bots.start(name);
-  bot.api.config.use(observeApiCalls(name));
+  const bot = bots.start(name, {}, { fetch: observedFetch(name) });
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 5 }));
   return bot;
 }
@@ -188,6 +187,21 @@ describe("/metrics", () => {
       expect(requestsCounted).toBe(requestsMade);
       expect(delta("cashback_ledger_writes_total", { kind: "accrual" })).toBe(1);
     });
+  });
+
+  it("a request that got no answer counts as `network`, whenever it was made (from a timer callback too)", async () => {
+    const api = new Api(tokens.client, { apiRoot: "http://127.0.0.1:1", timeoutSeconds: 5, fetch: observedFetch("client") });
+    const labels = { bot: "client", method: "getMe", outcome: "network" };
+    const before = await scrape();
+    const failed = (fromTimer: boolean) =>
+      new Promise<void>((resolve) => {
+        const call = () => void api.getMe().catch(() => resolve());
+        if (fromTimer) setTimeout(call, 1);
+        else call();
+      });
+    await Promise.all([failed(true), failed(true), failed(false)]);
+    const after = await scrape();
+    expect(after.value("cashback_telegram_requests_total", labels) - before.value("cashback_telegram_requests_total", labels)).toBe(3);
   });
 
   it("ledger writes by kind: each entry once, a replayed accrual not again", async () => {
