@@ -75,11 +75,13 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
   // written together (the points, then the question about the visit) arrive in that order.
   const inOrder = [...claimed].sort((a, b) => new Date(a.due_at).getTime() - new Date(b.due_at).getTime() || Number(a.id) - Number(b.id));
   const notBegun = new Map<number, Claim>(inOrder.map((row) => [Number(row.id), { id: Number(row.id), attempts: Number(row.attempts) }]));
-  let handingBack: Promise<void> | undefined;
+  // Both the stop signal and a failure may hand back (each what is left then): every one is awaited.
+  const handingBack: Promise<void>[] = [];
   const handBackNotBegun = () => {
     const claims = [...notBegun.values()];
     notBegun.clear();
-    handingBack = handBack(deps, claims).catch((err: unknown) => deps.logger.warn({ err, jobIds: claims.map((c) => c.id) }, "could not hand back claimed jobs; their leases will lapse"));
+    if (claims.length === 0) return;
+    handingBack.push(handBack(deps, claims).catch((err: unknown) => deps.logger.warn({ err, jobIds: claims.map((c) => c.id) }, "could not hand back claimed jobs; their leases will lapse")));
   };
   deps.stopping?.addEventListener("abort", handBackNotBegun, { once: true });
   if (deps.stopping?.aborted) handBackNotBegun();
@@ -96,7 +98,7 @@ export async function runOutboxOnce(deps: OutboxDeps, batch = 20): Promise<numbe
     throw err;
   } finally {
     deps.stopping?.removeEventListener("abort", handBackNotBegun);
-    await handingBack;
+    await Promise.all(handingBack);
   }
   return claimed.length;
 }

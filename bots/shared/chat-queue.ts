@@ -196,12 +196,18 @@ export class ChatQueue {
     const token = randomUUID();
     if ((await this.redis.set(lock, token, "PX", this.lockTtlMs, "NX")) === null) return; // another replica drains it
     let lost = false;
+    let renewedAt = Date.now();
     const heartbeat = setInterval(() => {
       this.redis.renewLock(lock, token, this.lockTtlMs).then(
         (renewed) => {
           if (renewed === 0) lost = true;
+          else renewedAt = Date.now();
         },
-        (err: unknown) => this.logger.warn({ err, chat }, "could not renew a chat's lock"),
+        (err: unknown) => {
+          // Not renewed for a lock's lifetime: another replica may hold the chat now; take no further update of it.
+          if (Date.now() - renewedAt >= this.lockTtlMs) lost = true;
+          this.logger.warn({ reason: err instanceof Error ? err.message : String(err), chat }, "could not renew a chat's lock");
+        },
       );
     }, Math.floor(this.lockTtlMs / 3));
     try {

@@ -7,7 +7,6 @@ import { ConfigError, loadConfigOrExit, type Config } from "../../core/config.js
 import { watchRuntime } from "../../core/ops/metrics.js";
 import { startOpsServer } from "../../core/ops/http.js";
 import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
-import { unavailableService } from "../../core/unavailable.js";
 import { onShutdown } from "../../core/shutdown.js";
 import type { BaseContext, BotContext } from "./context.js";
 import { ChatQueue } from "./chat-queue.js";
@@ -137,14 +136,22 @@ async function startWebhook(name: BotName, bot: Bot<BotContext>, deps: BotDeps, 
       try {
         await queue.enqueue(update);
       } catch (err) {
-        const detail = unavailableService(err) ? { reason: (err as Error).message } : { err };
-        deps.logger.warn({ ...detail, bot: name, updateId: update.update_id }, "could not queue a webhook update: handling it here");
+        // Only a Redis that is down for sure is worked around here. A command that merely timed out may still have
+        // queued the update: handling it outside the chat's lock could run it beside another replica, so it is
+        // refused (503) and Telegram posts it again.
+        if (deps.redis.status === "ready") throw err;
+        deps.logger.warn({ reason: (err as Error).message, bot: name, updateId: update.update_id }, "could not queue a webhook update: Redis is down, handling it here");
         void handle(update);
       }
     },
   });
   queue.start();
-  await bot.api.setWebhook(webhookUrl(base, name), { secret_token: secret, allowed_updates: handledUpdateTypes, drop_pending_updates: false });
+  try {
+    await bot.api.setWebhook(webhookUrl(base, name), { secret_token: secret, allowed_updates: handledUpdateTypes, drop_pending_updates: false });
+  } catch (err) {
+    // Rethrown without the request's payload: printed as it is, the error would put the secret token in the journal.
+    throw new Error(`setWebhook for ${webhookUrl(base, name)} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
   return {
     webhook,
     stop: async () => {

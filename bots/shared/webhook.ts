@@ -32,7 +32,7 @@ export type WebhookOptions = {
   path: string;
   secret: string;
   logger: Logger;
-  /** Takes the update (queues it); the answer waits only for this, never for handling it. */
+  /** Takes the update (queues it); the answer waits only for this, never for handling it. A throw answers 503. */
   accept: (update: Update) => Promise<void>;
   /** True once the bot stops: new posts get 503, which Telegram retries (another replica, or this one restarted). */
   stopping: () => boolean;
@@ -47,7 +47,8 @@ export function webhookHandler(options: WebhookOptions): RequestHandler {
   const expected = Buffer.from(options.secret);
   const log = options.logger.child({ bot: options.bot });
   return (req, res) => {
-    if (new URL(req.url ?? "/", "http://x").pathname !== options.path) return false;
+    // The path as sent (no URL parsing: a request target `new URL` rejects, such as `//[`, must not throw here).
+    if ((req.url ?? "/").split("?", 1)[0] !== options.path) return false;
     void serve(req, res).catch((err: unknown) => {
       log.error({ err }, "webhook request failed");
       answer(res, 500);
@@ -68,7 +69,13 @@ export function webhookHandler(options: WebhookOptions): RequestHandler {
     if (body === undefined) return answer(res, 413);
     const update = parseUpdate(body);
     if (!update) return answer(res, 400);
-    await options.accept(update);
+    try {
+      await options.accept(update);
+    } catch (err) {
+      // Not taken (Redis answered too late to know): Telegram posts it again, and queueing is idempotent by update_id.
+      log.warn({ reason: err instanceof Error ? err.message : String(err), updateId: update.update_id }, "webhook update not taken: Telegram will post it again");
+      return answer(res, 503);
+    }
     answer(res, 200);
   }
 }

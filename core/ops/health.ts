@@ -35,8 +35,24 @@ async function migrationsCheck(db: Runtime["db"]): Promise<string> {
   return pending === 0 ? "ok" : `${pending} pending`;
 }
 
+/**
+ * The services' checks under way, per connection pool: probes that arrive while one runs share it, so however often
+ * /readyz is asked (a proxy's health check, an outsider), a hung Postgres gets at most one more query a second.
+ */
+const checksUnderWay = new WeakMap<object, Promise<Omit<Readiness["checks"], "process">>>();
+
 /** Postgres and Redis reachable (each within ~1 s), migrations current, the process not shutting down. */
 export async function readiness(runtime: Pick<Runtime, "db" | "redis">): Promise<Readiness> {
+  let services = checksUnderWay.get(runtime.db);
+  if (!services) {
+    services = checkServices(runtime).finally(() => checksUnderWay.delete(runtime.db));
+    checksUnderWay.set(runtime.db, services);
+  }
+  const checks = { ...(await services), process: lifecycle.draining ? "shutting down" : "ok" };
+  return { ok: Object.values(checks).every((c) => c === "ok"), checks };
+}
+
+async function checkServices(runtime: Pick<Runtime, "db" | "redis">): Promise<Omit<Readiness["checks"], "process">> {
   const postgres = withTimeout(runtime.db.$client`SELECT 1`, readinessTimeoutMs).then(
     () => "ok",
     (err: unknown) => describe(err),
@@ -51,6 +67,5 @@ export async function readiness(runtime: Pick<Runtime, "db" | "redis">): Promise
       ? "unknown: postgres is unreachable"
       : withTimeout(migrationsCheck(runtime.db), readinessTimeoutMs).catch((err: unknown) => ((err as { code?: string }).code === "42P01" ? "never applied" : describe(err))),
   );
-  const checks = { postgres: await postgres, redis: await redis, migrations: await migrations, process: lifecycle.draining ? "shutting down" : "ok" };
-  return { ok: Object.values(checks).every((c) => c === "ok"), checks };
+  return { postgres: await postgres, redis: await redis, migrations: await migrations };
 }

@@ -34,6 +34,6 @@ describe("a bot on webhooks without Redis", () => {
       expect(Date.now() - back).toBeLessThan(15_000);
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(product.process("client").output).toMatch(/could not queue a webhook update: handling it here/);
+    expect(product.process("client").output).toMatch(/could not queue a webhook update: Redis is down, handling it here/);
   });
 });
