@@ -37,18 +37,16 @@ export function opsRoutes(runtime: Pick<Runtime, "db" | "redis" | "logger">): (r
   };
 }
 
+/** An HTTP server listening, with its address (for logs and tests) and a close that ends its open connections. */
+export type Listening = { url: string; close(): Promise<void> };
+
 /**
- * A process started alone: an HTTP server on `port` (0: any free one) answering the ops routes, and passing every
- * other request to `fallback` (a bot's webhook) or 404. Logs "ops server listening" with its `url` once it listens
- * (tests started with port 0 read the port from that line).
+ * Serves `handler` on `port` (0: any free one) on `host` (default: every interface; the logged URL then says
+ * 127.0.0.1). Slow or idle clients do not hold sockets for ever (a CSV download keeps writing, so it is not cut).
+ * Rejects if the port is taken (EADDRINUSE).
  */
-export async function startOpsServer(options: { port: number; host?: string; runtime: Pick<Runtime, "db" | "redis" | "logger">; fallback?: NodeHandler }): Promise<{ url: string; close(): Promise<void> }> {
-  const ops = opsRoutes(options.runtime);
-  const server = createServer((req, res) => {
-    if (ops(req, res)) return;
-    if (options.fallback) return options.fallback(req, res);
-    res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found");
-  });
+export async function listen(handler: NodeHandler, options: { port: number; host?: string }): Promise<Listening> {
+  const server = createServer(handler);
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
@@ -60,14 +58,31 @@ export async function startOpsServer(options: { port: number; host?: string; run
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? "127.0.0.1";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  options.runtime.logger.info({ url }, "ops server listening");
   return {
-    url,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * A process started alone: an HTTP server on `port` (0: any free one) answering the ops routes, and passing every
+ * other request to `fallback` (a bot's webhook) or 404. Logs "ops server listening" with its `url` once it listens
+ * (tests started with port 0 read the port from that line).
+ */
+export async function startOpsServer(options: { port: number; host?: string; runtime: Pick<Runtime, "db" | "redis" | "logger">; fallback?: NodeHandler }): Promise<Listening> {
+  const ops = opsRoutes(options.runtime);
+  const server = await listen(
+    (req, res) => {
+      if (ops(req, res)) return;
+      if (options.fallback) return options.fallback(req, res);
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("not found");
+    },
+    { port: options.port, ...(options.host !== undefined && { host: options.host }) },
+  );
+  options.runtime.logger.info({ url: server.url }, "ops server listening");
+  return server;
 }

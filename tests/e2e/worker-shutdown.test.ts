@@ -1,15 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createBroadcast } from "../../core/broadcasts/service.js";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { broadcastDeliveries, broadcasts, jobs } from "../../db/schema/index.js";
-import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { useWorkerProcesses } from "../helpers/worker.js";
 import { useTestDb } from "../helpers/db.js";
-import { testRedisUrl } from "../helpers/env.js";
 import { makeClient } from "../helpers/fixtures.js";
-import { botInfo, ProductProcess, testAdminId, tokens } from "../helpers/processes.js";
+import { ProductProcess, testAdminId, tokens } from "../helpers/processes.js";
 
 /**
  * SIGTERM to a worker with a job in hand: it exits 0 within 10 s, the job stops at a safe boundary (between two
@@ -17,29 +15,11 @@ import { botInfo, ProductProcess, testAdminId, tokens } from "../helpers/process
  * given back, and a worker started afterwards finishes the work without sending anything twice.
  */
 const db = useTestDb({ max: 3 });
-let fake: FakeBotApi;
-const workers: ProductProcess[] = [];
-
-beforeAll(async () => {
-  fake = await FakeBotApi.start();
-  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
-});
-beforeEach(async () => {
-  // Job ids start from 1 again with the emptied database: what an earlier run remembers as delivered must go too.
-  const redis = new Redis(testRedisUrl);
-  await redis.flushdb();
-  redis.disconnect();
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") for (const w of workers) console.error(`--- worker output:\n${w.output.slice(-4_000)}`);
-  for (const w of workers.splice(0)) await w.stop();
-});
-afterAll(async () => {
-  await fake?.stop();
-});
+const telegram = useWorkerProcesses();
+const { workers } = telegram;
 
 async function startWorker(env: Record<string, string> = {}) {
-  const worker = new ProductProcess("worker", fake.url, { LOG_LEVEL: "info", ...env }).start();
+  const worker = new ProductProcess("worker", telegram.fake.url, { LOG_LEVEL: "info", ...env }).start();
   workers.push(worker);
   for (let i = 0; i < 120 && !/worker started/.test(worker.output); i++) await sleep(250);
   expect(worker.output).toMatch(/worker started/);
@@ -63,7 +43,7 @@ async function listeningUrl(worker: ProductProcess): Promise<string> {
   throw new Error(`the worker logged no "ops server listening":\n${worker.output.slice(-2_000)}`);
 }
 
-const sendsTo = (chatId: number) => fake.calls(tokens.client).filter((c) => c.method === "sendMessage" && c.failed === undefined && Number(c.params.chat_id) === chatId);
+const sendsTo = (chatId: number) => telegram.fake.calls(tokens.client).filter((c) => c.method === "sendMessage" && c.failed === undefined && Number(c.params.chat_id) === chatId);
 
 describe("a worker stopped with SIGTERM", () => {
   it("in the middle of a broadcast: exits 0 within 10 s, hands the job back at once, and a second worker finishes it with no message twice", async () => {
@@ -73,7 +53,7 @@ describe("a worker stopped with SIGTERM", () => {
     const first = await startWorker({ SEND_RATE_PER_SECOND: "5" });
     const b = await createBroadcast(db, { sender: { kind: "admin", telegramId: testAdminId }, audience: {}, text, progressChatId: testAdminId, idempotencyKey: "shutdown-test" });
     expect(b.total).toBe(50);
-    const sent = () => fake.calls(tokens.client).filter((c) => c.method === "sendMessage" && c.params.text === text).length;
+    const sent = () => telegram.fake.calls(tokens.client).filter((c) => c.method === "sendMessage" && c.params.text === text).length;
     for (let i = 0; i < 200 && sent() < 8; i++) await sleep(50);
     expect(sent()).toBeGreaterThanOrEqual(8);
 
@@ -118,12 +98,12 @@ describe("a worker stopped with SIGTERM", () => {
     // As if each had failed twice before: the interrupted run must not count a third time.
     await db.update(jobs).set({ attempts: 2 }).where(eq(jobs.kind, "notify.client"));
     // Telegram answers the first message only after 3 s: the worker is inside that send when SIGTERM comes.
-    fake.delayNext(tokens.client, "sendMessage", 3_000);
+    telegram.fake.delayNext(tokens.client, "sendMessage", 3_000);
     // With its ops server, as systemd runs it: /readyz tells a load balancer or a probe that it is going away.
     const first = await startWorker({ METRICS_PORT: "0" });
     const opsUrl = await listeningUrl(first);
     expect((await fetch(`${opsUrl}/readyz`)).status).toBe(200);
-    await fake.waitForText(tokens.client, recipients[0]!.telegramId, /скорректирован/, 20_000);
+    await telegram.fake.waitForText(tokens.client, recipients[0]!.telegramId, /скорректирован/, 20_000);
 
     const stopping = stopTimed(first);
     await sleep(300);
@@ -145,7 +125,7 @@ describe("a worker stopped with SIGTERM", () => {
     for (const r of recipients.slice(1)) expect(sendsTo(r.telegramId)).toHaveLength(0);
 
     await startWorker();
-    for (const [i, r] of recipients.entries()) await fake.waitForText(tokens.client, r.telegramId, new RegExp(`скорректирован.*: ${i + 1}\\.`), 15_000);
+    for (const [i, r] of recipients.entries()) await telegram.fake.waitForText(tokens.client, r.telegramId, new RegExp(`скорректирован.*: ${i + 1}\\.`), 15_000);
     await sleep(1_500); // anything sent twice would have arrived by now
     for (const r of recipients) expect(sendsTo(r.telegramId)).toHaveLength(1);
   }, 120_000);

@@ -1,15 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { enqueue } from "../../core/jobs/outbox.js";
 import { analyticsDate } from "../../core/analytics/nightly.js";
 import { admins, jobs, redemptionRequests } from "../../db/schema/index.js";
-import { FakeBotApi } from "../helpers/fake-bot-api.js";
+import { useWorkerProcesses } from "../helpers/worker.js";
 import { useTestDb } from "../helpers/db.js";
-import { testRedisUrl } from "../helpers/env.js";
 import { makeClient, makePartner } from "../helpers/fixtures.js";
-import { botInfo, ProductProcess, testAdminId, tokens } from "../helpers/processes.js";
+import { ProductProcess, testAdminId, tokens } from "../helpers/processes.js";
 import { leaseMs, leaseRenewMs, requestTimeoutSeconds } from "../../worker/lease.js";
 
 /**
@@ -22,36 +20,17 @@ const outageMs = 60_000;
 const slowSendMs = requestTimeoutSeconds * 1_000 - 5_000;
 
 const db = useTestDb({ max: 3 });
-let fake: FakeBotApi;
-const workers: ProductProcess[] = [];
-
-beforeAll(async () => {
-  fake = await FakeBotApi.start();
-  for (const bot of ["client", "partner", "admin"] as const) fake.addBot(tokens[bot], botInfo[bot]);
-});
-beforeEach(async () => {
-  // Job ids start from 1 again with the emptied database: what an earlier run remembers as delivered must go too.
-  const redis = new Redis(testRedisUrl);
-  await redis.flushdb();
-  redis.disconnect();
-});
-afterEach(async ({ task }) => {
-  if (task.result?.state === "fail") for (const w of workers) console.error(`--- worker output:\n${w.output.slice(-4_000)}`);
-  for (const w of workers.splice(0)) await w.stop();
-  fake.setReachable(true);
-});
-afterAll(async () => {
-  await fake?.stop();
-});
+const telegram = useWorkerProcesses();
+const { workers } = telegram;
 
 /** Two workers, as two machines would run them; resolves once both are up. */
 async function startTwoWorkers() {
-  for (let i = 0; i < 2; i++) workers.push(new ProductProcess("worker", fake.url, { LOG_LEVEL: "info" }).start());
+  for (let i = 0; i < 2; i++) workers.push(new ProductProcess("worker", telegram.fake.url, { LOG_LEVEL: "info" }).start());
   for (let i = 0; i < 120 && !workers.every((w) => /worker started/.test(w.output)); i++) await sleep(250);
   expect(workers.every((w) => /worker started/.test(w.output))).toBe(true);
 }
 
-const sendsTo = (chatId: number) => fake.messagesTo(tokens.client, chatId).filter((m) => m.method === "sendMessage");
+const sendsTo = (chatId: number) => telegram.fake.messagesTo(tokens.client, chatId).filter((m) => m.method === "sendMessage");
 
 describe("Telegram unreachable or slow under two workers", () => {
   it(
@@ -62,7 +41,7 @@ describe("Telegram unreachable or slow under two workers", () => {
       const clients = await Promise.all(Array.from({ length: 24 }, () => makeClient(db)));
       await startTwoWorkers();
 
-      fake.setReachable(false);
+      telegram.fake.setReachable(false);
       const outageStart = Date.now();
       await db.transaction(async (tx) => {
         for (const [i, c] of clients.entries()) {
@@ -89,15 +68,15 @@ describe("Telegram unreachable or slow under two workers", () => {
       const [{ dead } = { dead: 0 }] = await db.execute<{ dead: number }>(sql`SELECT count(*)::int AS dead FROM jobs WHERE status = 'dead'`);
       expect(dead).toBe(0);
 
-      fake.setReachable(true);
+      telegram.fake.setReachable(true);
       const recovered = Date.now();
       for (const [i, c] of clients.entries()) {
-        const call = await fake.waitForText(tokens.client, c.telegramId, new RegExp(`скорректирован.*: ${i + 1}\\.`), 15_000);
+        const call = await telegram.fake.waitForText(tokens.client, c.telegramId, new RegExp(`скорректирован.*: ${i + 1}\\.`), 15_000);
         expect(call.at - recovered).toBeLessThan(5_000);
       }
       await sleep(4_000); // anything sent twice would have arrived by now
       for (const c of clients) expect(sendsTo(c.telegramId)).toHaveLength(1);
-      const toCashier = fake.messagesTo(tokens.partner, staffTelegramId).map((m) => m.text);
+      const toCashier = telegram.fake.messagesTo(tokens.partner, staffTelegramId).map((m) => m.text);
       expect(new Set(toCashier).size).toBe(toCashier.length);
       expect(await db.select({ status: jobs.status }).from(jobs)).toEqual(expect.not.arrayContaining([{ status: "dead" }]));
       // Each worker said so once, not once per job or per retry.
@@ -113,10 +92,10 @@ describe("Telegram unreachable or slow under two workers", () => {
       expect(slowSendMs).toBeGreaterThan(2 * leaseRenewMs);
       const c = await makeClient(db);
       await startTwoWorkers();
-      fake.delayNext(tokens.client, "sendMessage", slowSendMs);
+      telegram.fake.delayNext(tokens.client, "sendMessage", slowSendMs);
       const since = Date.now();
       await enqueue(db, "notify.client", { clientId: c.clientId, message: "balance-adjusted", params: { points: 7, balance: 7 } }, { runAt: new Date() });
-      const first = await fake.waitForText(tokens.client, c.telegramId, /скорректирован/, 30_000);
+      const first = await telegram.fake.waitForText(tokens.client, c.telegramId, /скорректирован/, 30_000);
       expect(first.at - since).toBeLessThan(30_000);
       // Meanwhile the other worker keeps polling: the renewed lease keeps the job from it.
       while (Date.now() < first.at + slowSendMs + 5_000) await sleep(1_000);
@@ -139,10 +118,10 @@ describe("Telegram unreachable or slow under two workers", () => {
         await db.insert(jobs).values({ kind, payload: {}, status: "done", dedupeKey: `${kind.replace(".", "-")}:${analyticsDate(new Date())}`, runAt: new Date() });
       }
       await startTwoWorkers();
-      fake.delayNext(tokens.admin, "sendMessage", slowSendMs, 2);
+      telegram.fake.delayNext(tokens.admin, "sendMessage", slowSendMs, 2);
       await enqueue(db, "notify.admins", { message: "new-partner-application", params: { partnerId: 77, name: "Кофейня у дома" } }, { runAt: new Date() });
-      const toAdmin = (chatId: number) => fake.messagesTo(tokens.admin, chatId).filter((m) => m.method === "sendMessage" && /Кофейня у дома/.test(m.text ?? ""));
-      const second = await fake.waitForText(tokens.admin, secondAdmin, /Кофейня у дома/, 60_000);
+      const toAdmin = (chatId: number) => telegram.fake.messagesTo(tokens.admin, chatId).filter((m) => m.method === "sendMessage" && /Кофейня у дома/.test(m.text ?? ""));
+      const second = await telegram.fake.waitForText(tokens.admin, secondAdmin, /Кофейня у дома/, 60_000);
       while (Date.now() < second.at + slowSendMs + 5_000) await sleep(1_000);
       const [job] = await db.select().from(jobs).where(eq(jobs.kind, "notify.admins"));
       // Claimed once, never lost to the other worker nor taken back from it.

@@ -1,9 +1,8 @@
 // `npm run start:web`: the web server alone (the Mini App, the dashboard and their API) on PORT.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { getRequestListener } from "@hono/node-server";
 import { loadConfigOrExit, type Config } from "../../core/config.js";
-import { opsRoutes } from "../../core/ops/http.js";
+import { listen, opsRoutes } from "../../core/ops/http.js";
 import { watchRuntime } from "../../core/ops/metrics.js";
 import { isEntryPoint } from "../../core/process.js";
 import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
@@ -76,29 +75,8 @@ export async function startWebServer(
   options: { host?: string; port: number; pages?: WebDeps["pages"] },
 ): Promise<WebServer> {
   const listener = createWebListener(config, runtime, options.pages ?? { miniApp: null, dashboard: null });
-  const server = createServer(listener);
-  // Slow or idle clients do not hold sockets for ever (a CSV download keeps writing, so it is not cut by these).
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port, options.host, () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const host = options.host ?? "127.0.0.1";
-  const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
-  return {
-    url,
-    listener,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
-      }),
-  };
+  const server = await listen(listener, { port: options.port, ...(options.host !== undefined && { host: options.host }) });
+  return { ...server, listener };
 }
 
 if (isEntryPoint(import.meta.url)) {
