@@ -16,6 +16,11 @@ export function withLogContext<T>(fields: LogContext, fn: () => T): T {
 /** A copy of the fields of the current log context (empty outside one). */
 export const currentLogContext = (): LogContext => ({ ...logContext.getStore() });
 
+/** Runs `fn` (e.g. starts a timer that outlives the update) with no log context: its lines belong to no update. */
+export function outsideLogContext<T>(fn: () => T): T {
+  return logContext.exit(fn);
+}
+
 /**
  * What must never reach a log line or a stored error, wherever it stands (a message, an error's URL, a field):
  * bot tokens (grammY's HTTP errors carry the request URL, `…/bot<token>/sendMessage`), phone numbers, and a

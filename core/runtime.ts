@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { closeDb, createDb, type Db } from "../db/client.js";
 import { systemClock, type Clock } from "./clock.js";
-import { createLogger, type Logger } from "./logger.js";
+import { createLogger, outsideLogContext, type Logger } from "./logger.js";
 import { unavailableService } from "./unavailable.js";
 
 export type Runtime = { db: Db; redis: Redis; logger: Logger; clock: Clock; close(): Promise<void> };
@@ -117,7 +117,8 @@ class PostgresOutage {
   }
 
   private schedule() {
-    if (!this.stopped) this.timer = setTimeout(() => void this.probe(), postgresProbeMs);
+    // The probes outlive the update that noticed the outage: "Postgres is back" belongs to no update.
+    if (!this.stopped) this.timer = outsideLogContext(() => setTimeout(() => void this.probe(), postgresProbeMs));
   }
 
   private async probe() {

@@ -3,7 +3,9 @@ import { Bot } from "grammy";
 import type { Update, UserFromGetMe } from "grammy/types";
 import { describe, expect, it } from "vitest";
 import { createLogger, withLogContext } from "../../core/logger.js";
-import { createRedis } from "../../core/runtime.js";
+import { createRedis, reportPostgresUnavailable } from "../../core/runtime.js";
+import { closeDb, createDb } from "../../db/client.js";
+import { testDatabaseUrl } from "../helpers/env.js";
 import { observeUpdates } from "../../telegram/observe.js";
 import { botInfo, tokens } from "../helpers/processes.js";
 
@@ -76,5 +78,21 @@ describe("the log context: every line logged while an update is handled carries 
       redis?.disconnect();
     }
     expect(lines).toContainEqual(expect.objectContaining({ msg: "Redis is unavailable; reconnecting until it is back", bot: "client", updateId: 7 }));
+  });
+
+  it("a Postgres outage noticed while an update is handled names that update; its end, found later by a probe, names none", async () => {
+    const { logger, lines } = capture();
+    const db = createDb(testDatabaseUrl, { max: 1 });
+    const bot = observedBot(() => reportPostgresUnavailable({ db, logger }, Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" })));
+    try {
+      await bot.handleUpdate(message(8));
+      for (let i = 0; i < 100 && !lines.some((l) => l.msg === "Postgres is back"); i++) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      await closeDb(db);
+    }
+    expect(lines).toContainEqual(expect.objectContaining({ msg: "Postgres is unavailable; retrying until it is back", bot: "client", updateId: 8 }));
+    const back = lines.find((l) => l.msg === "Postgres is back");
+    expect(back).toBeDefined();
+    expect(back?.updateId).toBeUndefined();
   });
 });
