@@ -2,7 +2,7 @@
 // see sandbox/main.ts). With DATABASE_URL, REDIS_URL, the tokens… set: production, the three bots, the worker and the
 // web server (Mini App and dashboard, on PORT) in one process (each can also run alone: npm run start:<name>).
 import { loadConfigOrExit } from "./core/config.js";
-import { startOpsServer } from "./core/ops/http.js";
+import { listen } from "./core/ops/http.js";
 import { watchRuntime } from "./core/ops/metrics.js";
 import { createRuntime } from "./core/runtime.js";
 import { onShutdown } from "./core/shutdown.js";
@@ -24,8 +24,9 @@ if (isSandboxRequested(process.env)) {
   // The pages are built (by Vite, only when their sources changed) while the bots already serve.
   const pages = await ensureWebPagesBuilt();
   const web = createWebListener(config, runtime, pages);
-  // One HTTP server on PORT: /healthz, /readyz and /metrics, the bots' webhooks (with WEBHOOK_URL), then the web app.
-  const server = await startOpsServer({ port: config.PORT, runtime, fallback: (req, res) => network.webhooks(req, res) || web(req, res) });
+  // One HTTP server on PORT: the bots' webhooks (with WEBHOOK_URL), else the web app, which answers /healthz,
+  // /readyz and /metrics itself.
+  const server = await listen((req, res) => network.webhooks(req, res) || web(req, res), { port: config.PORT });
   runtime.logger.info({ url: server.url, publicUrl: config.PUBLIC_URL ?? null }, "web server listening");
   onShutdown(runtime.logger, async (step) => {
     // The bots first: they finish the updates in hand (a webhook post meanwhile gets 503, which Telegram retries).

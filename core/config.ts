@@ -110,10 +110,13 @@ export function loadConfigOrExit<K extends ConfigKey>(keys: readonly K[], env: N
   try {
     return parseConfig(env, keys);
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    }
+    if (err instanceof ConfigError) exitWithConfigError(err);
     throw err;
   }
+}
+
+/** Prints the problem's one line and exits 1 (also for a rule between settings that no single schema holds). */
+export function exitWithConfigError(err: ConfigError): never {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
 }

@@ -1,11 +1,11 @@
+import { errorChain } from "../db/errors.js";
+
 /** The fields postgres.js puts on a server error; drizzle may wrap it in `cause`. */
 type PgError = { code: string; constraint_name?: string };
 
 export function pgErrorOf(err: unknown): PgError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (typeof e === "object" && typeof (e as PgError).code === "string" && /^[0-9A-Z]{5}$/.test((e as PgError).code)) {
-      return e as PgError;
-    }
+  for (const e of errorChain(err)) {
+    if (typeof e.code === "string" && /^[0-9A-Z]{5}$/.test(e.code)) return e as PgError;
   }
   return undefined;
 }

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { Redis } from "ioredis";
 import { closeDb, createDb, type Db } from "../db/client.js";
+import { errorChain } from "../db/errors.js";
 import { systemClock, type Clock } from "./clock.js";
 import { createLogger, outsideLogContext, type Logger } from "./logger.js";
 import { unavailableService } from "./unavailable.js";
@@ -138,11 +139,8 @@ const outages = new WeakMap<Db, PostgresOutage>();
 
 /** The code of a connection failure (ECONNREFUSED, CONNECT_TIMEOUT, 57P01…) or its message: never a stack trace. */
 const reasonOf = (err: unknown): string => {
-  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-  }
-  return err instanceof Error ? err.message : String(err);
+  const code = [...errorChain(err)].find((e) => typeof e.code === "string")?.code;
+  return typeof code === "string" ? code : err instanceof Error ? err.message : String(err);
 };
 
 /**

@@ -1,4 +1,5 @@
 import { postgresConnectionCodes, socketFailureCodes } from "../db/client.js";
+import { errorChain } from "../db/errors.js";
 import { pgErrorOf } from "./pg-errors.js";
 
 /** The server's SQLSTATEs for "not now": admin shutdown, crash shutdown, cannot connect now (starting up, recovering). */
@@ -24,8 +25,8 @@ function postgresUnavailable(err: unknown): boolean {
   // under an error that came from a query: drizzle's DrizzleQueryError, or postgres.js's own, which it gives a
   // `query` property (the query's text, undefined when the query never reached the server, as a refused BEGIN).
   let fromQuery = false;
-  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const { code } = e as { code?: unknown };
+  for (const e of errorChain(err)) {
+    const { code } = e;
     fromQuery ||= "query" in e;
     if (typeof code === "string" && (postgresConnectionCodes.has(code) || (fromQuery && socketFailureCodes.has(code)))) return true;
   }

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { connect, type Socket } from "node:net";
 import postgres from "postgres";
+import { errorChain } from "./errors.js";
 import * as schema from "./schema/index.js";
 
 export type Schema = typeof schema;
@@ -81,13 +82,7 @@ export const socketFailureCodes: ReadonlySet<string> = new Set(["ECONNREFUSED", 
 const connectionLossCodes: ReadonlySet<string> = new Set([...postgresConnectionCodes, ...socketFailureCodes]);
 
 /** True when an error (or one it wraps in `cause`, as drizzle does) carries one of these codes. */
-const hasCode = (err: unknown, codes: ReadonlySet<string>) => {
-  for (let e = err, depth = 0; typeof e === "object" && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && codes.has(code)) return true;
-  }
-  return false;
-};
+const hasCode = (err: unknown, codes: ReadonlySet<string>) => [...errorChain(err)].some(({ code }) => typeof code === "string" && codes.has(code));
 
 /** How long a transaction whose query failed on a broken connection waits for postgres.js to notice the close. */
 const closeNoticeMs = 1_000;

@@ -3,7 +3,7 @@ import type { I18n } from "@grammyjs/i18n";
 import { createConcurrentSink, createRunner, createSource, createUpdateFetcher, type RunnerHandle } from "@grammyjs/runner";
 import { Api, Context, type Bot, type BotConfig } from "grammy";
 import type { Update } from "grammy/types";
-import { ConfigError, loadConfigOrExit, type Config } from "../../core/config.js";
+import { ConfigError, exitWithConfigError, loadConfigOrExit, type Config } from "../../core/config.js";
 import { watchRuntime } from "../../core/ops/metrics.js";
 import { startOpsServer } from "../../core/ops/http.js";
 import { createRuntime, waitForServices, type Runtime } from "../../core/runtime.js";
@@ -235,9 +235,7 @@ export async function runBotAlone(spec: BotSpec): Promise<void> {
   const peerTokens = Object.assign({}, ...(spec.peers ?? []).map((peer) => (process.env[tokenKeyOf[peer]] ? loadConfigOrExit([tokenKeyOf[peer]]) : {}))) as Partial<Pick<Config, (typeof tokenKeyOf)[BotName]>>;
   const config = { ...loadConfigOrExit(botConfigKeys(spec)), ...peerTokens };
   if (config.WEBHOOK_URL !== undefined && config.METRICS_PORT === undefined) {
-    const err = new ConfigError("METRICS_PORT", `is missing: with WEBHOOK_URL set, the ${spec.name} bot started alone receives its webhook on METRICS_PORT`);
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
+    exitWithConfigError(new ConfigError("METRICS_PORT", `is missing: with WEBHOOK_URL set, the ${spec.name} bot started alone receives its webhook on METRICS_PORT`));
   }
   const runtime = createRuntime(config, `${spec.name}-bot`);
   watchRuntime(runtime, `${spec.name}-bot`);
